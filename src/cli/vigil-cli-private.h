@@ -1,0 +1,26 @@
+/* vigil-cli-private.h
+ *
+ * The subcommands of vigil-cli. Each parses its own options with GOptionContext and returns
+ * the process exit status: 0 on success, 1 on an error (one line on stderr), 2 on bad usage.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+int  _vigil_cli_demo     (int argc, char **argv);
+int  _vigil_cli_export   (int argc, char **argv);
+int  _vigil_cli_generate (int argc, char **argv);
+int  _vigil_cli_replay   (int argc, char **argv);
+
+/* Prints "vigil-cli: MESSAGE" on stderr and returns 1, for `return _vigil_cli_fail (error);`. */
+int  _vigil_cli_fail     (const GError *error);
+/* Prints a usage error with the command's --help hint and returns 2. */
+int  _vigil_cli_usage    (const char *command,
+                          const char *message);
+
+G_END_DECLS

@@ -1,0 +1,60 @@
+/* vigil-alarm-machine.h
+ *
+ * The ISA-18.2 alarm state machine for every (rule, sensor) pair a worker owns, driven by
+ * window results in event time, plus the health score that summarises active alarms.
+ * Not thread-safe: one owner thread feeds it.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+#include "vigil-records.h"
+#include "vigil-rules.h"
+
+G_BEGIN_DECLS
+
+typedef struct _VigilAlarmMachine VigilAlarmMachine;
+
+/* @sensors: bit (1 << VigilSensor) for each sensor this machine evaluates. */
+VigilAlarmMachine *vigil_alarm_machine_new         (VigilRuleSet       *rules,
+                                                    guint32             sensors);
+void               vigil_alarm_machine_free        (VigilAlarmMachine  *self);
+
+/* Evaluates every rule that applies to @window->key, appending transitions to @out
+ * (a GArray of VigilAlarmTransition). Windows of one key arrive in start order.
+ * Returns the number of alarms raised (transitions into ACTIVE_UNACKED). */
+guint              vigil_alarm_machine_process     (VigilAlarmMachine       *self,
+                                                    const VigilWindowStats  *window,
+                                                    GArray                  *out);
+/* Event time moved on without a window (idle or end of stream): expire shelving. */
+void               vigil_alarm_machine_advance     (VigilAlarmMachine  *self,
+                                                    gint64              now_us,
+                                                    GArray             *out);
+gboolean           vigil_alarm_machine_acknowledge (VigilAlarmMachine  *self,
+                                                    const char         *rule,
+                                                    guint               key,
+                                                    gint64              at_us,
+                                                    const char         *comment,
+                                                    GArray             *out,
+                                                    GError            **error);
+gboolean           vigil_alarm_machine_shelve      (VigilAlarmMachine  *self,
+                                                    const char         *rule,
+                                                    guint               key,
+                                                    gint64              at_us,
+                                                    gint64              until_us,
+                                                    const char         *comment,
+                                                    GArray             *out,
+                                                    GError            **error);
+VigilAlarmState    vigil_alarm_machine_get_state   (VigilAlarmMachine  *self,
+                                                    const char         *rule,
+                                                    guint               key);
+/* 100 - 20 per active critical - 10 per active warning on @key, never below 0. */
+guint              vigil_alarm_machine_get_health  (VigilAlarmMachine  *self,
+                                                    guint               key);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VigilAlarmMachine, vigil_alarm_machine_free)
+
+G_END_DECLS

@@ -1,0 +1,77 @@
+/* vigil-rules.h
+ *
+ * Alarm rules: conditions on window statistics per sensor or sensor family, loaded from a
+ * JSON rules file or built in. A VigilRuleSet is immutable once loaded and shared between
+ * threads by reference.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+#include "vigil-records.h"
+#include "vigil-sensor.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  VIGIL_STAT_COUNT,
+  VIGIL_STAT_AVG,
+  VIGIL_STAT_MIN,
+  VIGIL_STAT_MAX,
+  VIGIL_STAT_STDDEV,
+  VIGIL_STAT_RANGE,
+} VigilStat;
+
+typedef enum
+{
+  VIGIL_COMPARE_GT,   /* ">"  */
+  VIGIL_COMPARE_GE,   /* ">=" */
+  VIGIL_COMPARE_LT,   /* "<"  */
+  VIGIL_COMPARE_LE,   /* "<=" */
+} VigilCompare;
+
+typedef struct
+{
+  const char    *name;             /* interned; e.g. "high_pressure" */
+  VigilSeverity  severity;
+  VigilStat      stat;
+  VigilCompare   compare;
+  double         threshold;        /* raise when stat <compare> threshold */
+  double         clear_threshold;  /* clear when stat is back past this (hysteresis) */
+  gint64         on_delay_us;      /* condition must hold this long before raising */
+  gint64         off_delay_us;     /* clear condition must hold this long before clearing */
+  guint32        sensors;          /* bit (1 << VigilSensor) per sensor the rule applies to */
+  guint          line;             /* line in the rules file where the rule starts; 0 if built in */
+} VigilRule;
+
+typedef struct _VigilRuleSet VigilRuleSet;
+
+VigilRuleSet    *vigil_rule_set_new_default   (void);
+VigilRuleSet    *vigil_rule_set_new_from_file (const char    *path,
+                                               GError       **error);
+VigilRuleSet    *vigil_rule_set_new_from_data (const char    *data,
+                                               gssize         length,
+                                               const char    *origin,
+                                               GError       **error);
+VigilRuleSet    *vigil_rule_set_ref           (VigilRuleSet  *self);
+void             vigil_rule_set_unref         (VigilRuleSet  *self);
+guint            vigil_rule_set_get_n_rules   (VigilRuleSet  *self);
+const VigilRule *vigil_rule_set_get_rule      (VigilRuleSet  *self,
+                                               guint          index);
+/* Canonical JSON of the rules (stable bytes for equal rule sets): stored with a session. */
+char            *vigil_rule_set_to_json       (VigilRuleSet  *self);
+
+gboolean         vigil_rule_matches           (const VigilRule        *rule,
+                                               const VigilWindowStats *window,
+                                               double                 *out_value);
+
+const char      *vigil_stat_to_string         (VigilStat      stat);
+const char      *vigil_compare_to_string      (VigilCompare   compare);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VigilRuleSet, vigil_rule_set_unref)
+
+G_END_DECLS

@@ -1,0 +1,70 @@
+/* vigil-sensor.h
+ *
+ * The 17 sensors of a hydraulic test rig: names, rates, families and units.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* In the order of the UCI dataset's documentation. */
+typedef enum
+{
+  VIGIL_SENSOR_PS1,
+  VIGIL_SENSOR_PS2,
+  VIGIL_SENSOR_PS3,
+  VIGIL_SENSOR_PS4,
+  VIGIL_SENSOR_PS5,
+  VIGIL_SENSOR_PS6,
+  VIGIL_SENSOR_EPS1,
+  VIGIL_SENSOR_FS1,
+  VIGIL_SENSOR_FS2,
+  VIGIL_SENSOR_TS1,
+  VIGIL_SENSOR_TS2,
+  VIGIL_SENSOR_TS3,
+  VIGIL_SENSOR_TS4,
+  VIGIL_SENSOR_VS1,
+  VIGIL_SENSOR_CE,
+  VIGIL_SENSOR_CP,
+  VIGIL_SENSOR_SE,
+  VIGIL_N_SENSORS
+} VigilSensor;
+
+typedef enum
+{
+  VIGIL_FAMILY_PRESSURE,     /* PS1-PS6, bar */
+  VIGIL_FAMILY_POWER,        /* EPS1, W */
+  VIGIL_FAMILY_FLOW,         /* FS1-FS2, l/min */
+  VIGIL_FAMILY_TEMPERATURE,  /* TS1-TS4, °C */
+  VIGIL_FAMILY_VIBRATION,    /* VS1, mm/s */
+  VIGIL_FAMILY_COOLING,      /* CE %, CP kW */
+  VIGIL_FAMILY_EFFICIENCY,   /* SE % */
+  VIGIL_N_FAMILIES
+} VigilSensorFamily;
+
+/* Seconds in one load cycle of the rig, and samples of all sensors in one cycle. */
+#define VIGIL_CYCLE_SECONDS 60
+#define VIGIL_SAMPLES_PER_CYCLE 43680
+
+typedef struct
+{
+  const char        *name;       /* "PS1"; also the file stem, "PS1.txt" */
+  guint              rate_hz;    /* 100, 10 or 1 */
+  VigilSensorFamily  family;
+  const char        *unit;       /* "bar" */
+  const char        *quantity;   /* "Pressure", untranslated */
+} VigilSensorInfo;
+
+const VigilSensorInfo *vigil_sensor_get_info         (VigilSensor         sensor);
+gboolean               vigil_sensor_from_name        (const char         *name,
+                                                      VigilSensor        *out_sensor);
+guint                  vigil_sensor_samples_per_cycle (VigilSensor        sensor);
+const char            *vigil_sensor_family_get_name  (VigilSensorFamily   family);
+gboolean               vigil_sensor_family_from_name (const char         *name,
+                                                      VigilSensorFamily  *out_family);
+
+G_END_DECLS

@@ -1,0 +1,108 @@
+/* vigil-store.h
+ *
+ * The store: one SQLite file per recording, written by one writer thread in batched
+ * transactions with idempotent keys, read by exports and (later) the UI through their own
+ * connections. Schema versioned with PRAGMA user_version and migrated on open.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "vigil-records.h"
+
+G_BEGIN_DECLS
+
+#define VIGIL_STORE_SCHEMA_VERSION 1
+
+/* What identifies a session: replaying the same source with the same settings into the
+ * same file finds the same session again, which is what makes re-replays idempotent. */
+typedef struct
+{
+  const char *kind;         /* "hydraulic" */
+  const char *source;       /* absolute path of the dataset directory, or a Kafka description */
+  gint64      start_us;     /* event time of cycle 0 */
+  gint64      window_us;
+  gint64      slide_us;
+  gint64      lateness_us;
+  const char *rules_json;   /* vigil_rule_set_to_json() */
+} VigilSessionInfo;
+
+/* A unit of work for the writer thread. All arrays are owned by the batch. */
+typedef struct
+{
+  gint64  session_id;
+  GArray *windows;      /* VigilWindowStats */
+  GArray *late;         /* VigilLateRecord */
+  GArray *labels;       /* VigilCycleLabel */
+  GArray *transitions;  /* VigilAlarmTransition (clear func set) */
+} VigilStoreBatch;
+
+VigilStoreBatch *vigil_store_batch_new      (gint64            session_id);
+void             vigil_store_batch_free     (VigilStoreBatch  *batch);
+gboolean         vigil_store_batch_is_empty (VigilStoreBatch  *batch);
+gsize            vigil_store_batch_get_size (VigilStoreBatch  *batch);
+
+/* Filter for reads and exports. Times are half-open [from_us, to_us) on the row's start
+ * (window_start, raised_at, journal time). */
+typedef struct
+{
+  gint64  session_id;   /* 0: the most recent session in the file */
+  guint32 sensors;      /* bit (1 << VigilSensor) per sensor; 0: all */
+  gint64  from_us;      /* G_MININT64: unbounded */
+  gint64  to_us;        /* G_MAXINT64: unbounded */
+} VigilStoreFilter;
+
+void vigil_store_filter_init (VigilStoreFilter *filter);
+
+#define VIGIL_TYPE_STORE (vigil_store_get_type ())
+G_DECLARE_FINAL_TYPE (VigilStore, vigil_store, VIGIL, STORE, GObject)
+
+/* Opens (creating if needed) and migrates @path, then starts the writer thread. */
+VigilStore *vigil_store_open               (const char              *path,
+                                            GError                 **error);
+/* Opens an existing store for reading only: never creates, never migrates, never writes. */
+VigilStore *vigil_store_open_readonly      (const char              *path,
+                                            GError                 **error);
+const char *vigil_store_get_path           (VigilStore              *self);
+/* Finds or creates the session described by @info; synchronous. */
+gint64      vigil_store_ensure_session     (VigilStore              *self,
+                                            const VigilSessionInfo  *info,
+                                            GError                 **error);
+/* Hands @batch (transfer full) to the writer thread. Blocks while the queue is full:
+ * back-pressure on the producers, never unbounded memory. */
+void        vigil_store_submit             (VigilStore              *self,
+                                            VigilStoreBatch         *batch);
+/* Waits until everything submitted so far is committed. Returns the first write error. */
+gboolean    vigil_store_flush              (VigilStore              *self,
+                                            GError                 **error);
+/* Flushes, stops the writer thread and closes the database. Idempotent. */
+gboolean    vigil_store_close              (VigilStore              *self,
+                                            GError                 **error);
+/* Most recent session id in the file, or 0 when there is none. */
+gint64      vigil_store_get_latest_session (VigilStore              *self,
+                                            GError                 **error);
+
+/* CSV exports, in the formats scripts depend on (header row, RFC 4180, ISO-8601 UTC with
+ * milliseconds and Z, %.17g numbers). */
+gboolean    vigil_store_export_windows     (VigilStore              *self,
+                                            const VigilStoreFilter  *filter,
+                                            GOutputStream           *out,
+                                            GCancellable            *cancellable,
+                                            GError                 **error);
+gboolean    vigil_store_export_alarms      (VigilStore              *self,
+                                            const VigilStoreFilter  *filter,
+                                            GOutputStream           *out,
+                                            GCancellable            *cancellable,
+                                            GError                 **error);
+gboolean    vigil_store_export_journal     (VigilStore              *self,
+                                            const VigilStoreFilter  *filter,
+                                            GOutputStream           *out,
+                                            GCancellable            *cancellable,
+                                            GError                 **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VigilStoreBatch, vigil_store_batch_free)
+
+G_END_DECLS
