@@ -1,0 +1,46 @@
+/* vigil-cli-replay.h
+ *
+ * Replay plumbing shared by `vigil-cli replay` and `vigil-cli demo`.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "vigil-hydraulic-replay.h"
+#include "vigil-rules.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  char *speed;
+  char *window;
+  char *slide;
+  char *lateness;
+  char *rules;
+  char *start;
+  int   workers;
+} VigilCliReplayArgs;
+
+gboolean _vigil_cli_parse_speed           (const char                *text,
+                                           double                    *out_speed,
+                                           GError                   **error);
+gboolean _vigil_cli_parse_duration_option (const char                *option,
+                                           const char                *text,
+                                           gint64                    *out_us,
+                                           GError                   **error);
+gboolean _vigil_cli_replay_options_parse  (const VigilCliReplayArgs  *args,
+                                           VigilReplayOptions        *options,
+                                           VigilRuleSet             **out_rules,
+                                           GError                   **error);
+gboolean _vigil_cli_run_replay            (const char                *dir,
+                                           const char                *db,
+                                           VigilRuleSet              *rules,
+                                           const VigilReplayOptions  *options,
+                                           VigilReplayStats          *out_stats,
+                                           gboolean                  *out_interrupted,
+                                           GError                   **error);
+void     _vigil_cli_print_summary         (const VigilReplayStats    *stats);
+
+G_END_DECLS
