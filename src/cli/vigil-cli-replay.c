@@ -181,6 +181,7 @@ _vigil_cli_run_replay (const char                *dir,
                        const VigilReplayOptions  *options,
                        VigilReplayStats          *out_stats,
                        gboolean                  *out_interrupted,
+                       VigilHydraulicReplay     **out_replay,
                        GError                   **error)
 {
   g_autoptr(VigilStore) store = NULL;
@@ -236,6 +237,9 @@ _vigil_cli_run_replay (const char                *dir,
       g_propagate_error (error, state.error);
       return FALSE;
     }
+
+  if (out_replay != NULL)
+    *out_replay = g_steal_pointer (&replay);
 
   return TRUE;
 }
@@ -305,7 +309,7 @@ _vigil_cli_replay (int    argc,
   if (!_vigil_cli_replay_options_parse (&args, &options, &rules, &error))
     return _vigil_cli_fail (error);
 
-  if (!_vigil_cli_run_replay (argv[2], db, rules, &options, &stats, &interrupted, &error))
+  if (!_vigil_cli_run_replay (argv[2], db, rules, &options, &stats, &interrupted, NULL, &error))
     return _vigil_cli_fail (error);
 
   _vigil_cli_print_summary (&stats);

@@ -40,6 +40,7 @@ gboolean _vigil_cli_run_replay            (const char                *dir,
                                            const VigilReplayOptions  *options,
                                            VigilReplayStats          *out_stats,
                                            gboolean                  *out_interrupted,
+                                           VigilHydraulicReplay     **out_replay,
                                            GError                   **error);
 void     _vigil_cli_print_summary         (const VigilReplayStats    *stats);
 

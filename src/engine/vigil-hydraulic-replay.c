@@ -55,6 +55,9 @@ struct _VigilHydraulicReplay
   atomic_uint_fast64_t late;
   atomic_uint_fast64_t alarms_raised;
   atomic_uint         health[VIGIL_N_SENSORS];
+  /* [rule * VIGIL_N_SENSORS + sensor]: gint64 raise times. Each sensor belongs to one
+   * worker, so each array has one writer; read only after the workers are joined. */
+  GArray            **raises;
 
   GMutex              error_mutex;
   GError             *error;       /* guarded by error_mutex: the first error wins */
@@ -109,6 +112,30 @@ submit_batch (VigilHydraulicReplay  *self,
   *batch = vigil_store_batch_new (self->session_id);
 }
 
+static void
+tally_raises (VigilHydraulicReplay *self,
+              GArray               *transitions,
+              guint                 from)
+{
+  guint n_rules = vigil_rule_set_get_n_rules (self->rules);
+
+  for (guint i = from; i < transitions->len; i++)
+    {
+      const VigilAlarmTransition *t = &g_array_index (transitions, VigilAlarmTransition, i);
+
+      if (t->to != VIGIL_ALARM_ACTIVE_UNACKED || t->from == VIGIL_ALARM_ACTIVE_UNACKED)
+        continue;
+
+      /* Rule names are interned: pointers compare. */
+      for (guint r = 0; r < n_rules; r++)
+        if (vigil_rule_set_get_rule (self->rules, r)->name == t->rule)
+          {
+            g_array_append_val (self->raises[r * VIGIL_N_SENSORS + t->key], t->at_us);
+            break;
+          }
+    }
+}
+
 /* Runs the windows closed since the last call through the alarm machine. */
 static void
 process_windows (VigilHydraulicReplay *self,
@@ -117,6 +144,7 @@ process_windows (VigilHydraulicReplay *self,
                  guint                 from)
 {
   guint raised = 0;
+  guint first_transition = batch->transitions->len;
 
   for (guint i = from; i < batch->windows->len; i++)
     {
@@ -125,6 +153,9 @@ process_windows (VigilHydraulicReplay *self,
       raised += vigil_alarm_machine_process (alarms, w, batch->transitions);
       atomic_store (&self->health[w->key], vigil_alarm_machine_get_health (alarms, w->key));
     }
+
+  if (raised > 0)
+    tally_raises (self, batch->transitions, first_transition);
 
   atomic_fetch_add (&self->windows, batch->windows->len - from);
   atomic_fetch_add (&self->alarms_raised, raised);
@@ -354,6 +385,10 @@ vigil_hydraulic_replay_finalize (GObject *object)
   g_clear_pointer (&self->dataset, vigil_hydraulic_dataset_free);
   g_clear_pointer (&self->clock, vigil_replay_clock_free);
   g_clear_pointer (&self->workers, g_free);
+  if (self->raises != NULL)
+    for (guint i = 0; i < vigil_rule_set_get_n_rules (self->rules) * VIGIL_N_SENSORS; i++)
+      g_array_unref (self->raises[i]);
+  g_clear_pointer (&self->raises, g_free);
   g_clear_pointer (&self->rules, vigil_rule_set_unref);
   g_clear_object (&self->store);
   g_clear_error (&self->error);
@@ -393,6 +428,9 @@ vigil_hydraulic_replay_new (const char               *dir,
   self->dir = g_canonicalize_filename (dir, NULL);
   self->store = g_object_ref (store);
   self->rules = vigil_rule_set_ref (rules);
+  self->raises = g_new (GArray *, vigil_rule_set_get_n_rules (rules) * VIGIL_N_SENSORS);
+  for (guint i = 0; i < vigil_rule_set_get_n_rules (rules) * VIGIL_N_SENSORS; i++)
+    self->raises[i] = g_array_new (FALSE, FALSE, sizeof (gint64));
   if (options != NULL)
     self->options = *options;
   else
@@ -581,4 +619,17 @@ vigil_hydraulic_replay_was_stopped (VigilHydraulicReplay *self)
   g_return_val_if_fail (VIGIL_IS_HYDRAULIC_REPLAY (self), FALSE);
 
   return atomic_load (&self->stop_requested);
+}
+
+const GArray *
+vigil_hydraulic_replay_get_raises (VigilHydraulicReplay *self,
+                                   guint                 rule_index,
+                                   VigilSensor           sensor)
+{
+  g_return_val_if_fail (VIGIL_IS_HYDRAULIC_REPLAY (self), NULL);
+  g_return_val_if_fail (self->joined, NULL);
+  g_return_val_if_fail (rule_index < vigil_rule_set_get_n_rules (self->rules), NULL);
+  g_return_val_if_fail ((guint) sensor < VIGIL_N_SENSORS, NULL);
+
+  return self->raises[rule_index * VIGIL_N_SENSORS + sensor];
 }

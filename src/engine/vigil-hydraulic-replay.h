@@ -66,5 +66,9 @@ void                  vigil_hydraulic_replay_get_stats  (VigilHydraulicReplay   
 gint64                vigil_hydraulic_replay_get_session (VigilHydraulicReplay     *self);
 guint32               vigil_hydraulic_replay_get_sensors (VigilHydraulicReplay     *self);
 gboolean              vigil_hydraulic_replay_was_stopped (VigilHydraulicReplay     *self);
+/* After wait(): event times at which @rule raised an alarm on @sensor, in order. */
+const GArray         *vigil_hydraulic_replay_get_raises  (VigilHydraulicReplay     *self,
+                                                          guint                     rule_index,
+                                                          VigilSensor               sensor);
 
 G_END_DECLS
