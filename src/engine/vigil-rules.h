@@ -50,7 +50,10 @@ typedef struct
 
 typedef struct _VigilRuleSet VigilRuleSet;
 
+/* The rules of the pipeline Vigil replaces (data/rules/default.json holds the same). */
 VigilRuleSet    *vigil_rule_set_new_default   (void);
+/* Refusals are VIGIL_ENGINE_ERROR_PARSE (not JSON, or not the shape of a rules file) or
+ * _INVALID (a value out of place), worded "ORIGIN:LINE: rule “name”: reason". */
 VigilRuleSet    *vigil_rule_set_new_from_file (const char    *path,
                                                GError       **error);
 VigilRuleSet    *vigil_rule_set_new_from_data (const char    *data,
@@ -62,9 +65,11 @@ void             vigil_rule_set_unref         (VigilRuleSet  *self);
 guint            vigil_rule_set_get_n_rules   (VigilRuleSet  *self);
 const VigilRule *vigil_rule_set_get_rule      (VigilRuleSet  *self,
                                                guint          index);
-/* Canonical JSON of the rules (stable bytes for equal rule sets): stored with a session. */
+/* Canonical JSON of the rules (stable bytes for equal rule sets): stored with a session.
+ * Every member written, sensors as a "sensors" array in VigilSensor order, numbers "%.17g". */
 char            *vigil_rule_set_to_json       (VigilRuleSet  *self);
 
+/* Whether @window meets the raise condition; @out_value gets the statistic. NAN never matches. */
 gboolean         vigil_rule_matches           (const VigilRule        *rule,
                                                const VigilWindowStats *window,
                                                double                 *out_value);
