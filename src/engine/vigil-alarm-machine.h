@@ -24,15 +24,23 @@ VigilAlarmMachine *vigil_alarm_machine_new         (VigilRuleSet       *rules,
 void               vigil_alarm_machine_free        (VigilAlarmMachine  *self);
 
 /* Evaluates every rule that applies to @window->key, appending transitions to @out
- * (a GArray of VigilAlarmTransition). Windows of one key arrive in start order.
- * Returns the number of alarms raised (transitions into ACTIVE_UNACKED). */
+ * (a GArray of VigilAlarmTransition with vigil_alarm_transition_clear as its clear func).
+ * Windows of one key arrive in start order; keys outside the machine are ignored.
+ * Returns the number of alarms raised: transitions into ACTIVE_UNACKED that start an alarm
+ * instance (from NORMAL, PENDING or CLEARED_UNACKED), shelved or not. A return from CLEARING
+ * to ACTIVE_UNACKED continues the same instance and is not counted.
+ * Shelving that ended at or before @window->end_us is journaled first, at its end time. */
 guint              vigil_alarm_machine_process     (VigilAlarmMachine       *self,
                                                     const VigilWindowStats  *window,
                                                     GArray                  *out);
-/* Event time moved on without a window (idle or end of stream): expire shelving. */
+/* Event time moved on without a window (idle or end of stream): expire shelving that ends
+ * at or before @now_us. Delays are not run by it: they advance with windows only. */
 void               vigil_alarm_machine_advance     (VigilAlarmMachine  *self,
                                                     gint64              now_us,
                                                     GArray             *out);
+/* Operator actions, journaled at @at_us with the comment. Errors: NOT_FOUND for an unknown
+ * rule or a sensor the rule or the machine does not cover, INVALID for nothing to
+ * acknowledge or @until_us <= @at_us. Shelving a shelved alarm replaces its end time. */
 gboolean           vigil_alarm_machine_acknowledge (VigilAlarmMachine  *self,
                                                     const char         *rule,
                                                     guint               key,
@@ -48,6 +56,7 @@ gboolean           vigil_alarm_machine_shelve      (VigilAlarmMachine  *self,
                                                     const char         *comment,
                                                     GArray             *out,
                                                     GError            **error);
+/* NORMAL for an alarm the machine does not have. */
 VigilAlarmState    vigil_alarm_machine_get_state   (VigilAlarmMachine  *self,
                                                     const char         *rule,
                                                     guint               key);
