@@ -1,0 +1,246 @@
+/* vigil-store-export.c
+ *
+ * CSV exports of a store: windows, alarm instances and the alarm journal of one session,
+ * filtered by sensor and time, in the column layouts scripts depend on.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "vigil-store"
+
+#include "config.h"
+
+#include "vigil-csv.h"
+#include "vigil-error.h"
+#include "vigil-store-private.h"
+
+typedef enum
+{
+  COLUMN_TEXT,
+  COLUMN_INT,
+  COLUMN_DOUBLE,
+  COLUMN_TIME,
+} ColumnKind;
+
+#define MAX_COLUMNS 12
+
+typedef struct
+{
+  const char *what;                   /* for error messages */
+  const char *sql;                    /* ?1 session, ?2 from, ?3 to (both inclusive), ?4 sensors */
+  const char *header[MAX_COLUMNS];    /* NULL-terminated */
+  ColumnKind  kinds[MAX_COLUMNS];
+} Export;
+
+/* Sensors sort in VigilSensor order (PS1..PS6, EPS1, FS1, FS2, TS1..TS4, VS1, CE, CP, SE)
+ * through the vigil_sensor_index() SQL function the read connection registers, so the file
+ * keeps plain sensor names and needs no index column. */
+#define SENSOR_FILTER "(?4 = 0 OR (?4 >> vigil_sensor_index (sensor)) & 1)"
+
+static const Export windows_export = {
+  "export windows",
+  "SELECT sensor, window_start, window_end, count, avg, min, max, stddev, \"range\""
+  " FROM windows"
+  " WHERE session_id = ?1 AND window_start BETWEEN ?2 AND ?3 AND " SENSOR_FILTER
+  " ORDER BY window_start, vigil_sensor_index (sensor)",
+  { "sensor", "window_start", "window_end", "count", "avg", "min", "max", "stddev", "range",
+    NULL },
+  { COLUMN_TEXT, COLUMN_TIME, COLUMN_TIME, COLUMN_INT, COLUMN_DOUBLE, COLUMN_DOUBLE,
+    COLUMN_DOUBLE, COLUMN_DOUBLE, COLUMN_DOUBLE },
+};
+
+static const Export alarms_export = {
+  "export alarms",
+  "SELECT rule, sensor, severity, state, raised_us, acknowledged_us, cleared_us, value, peak,"
+  " shelved_until_us, ack_comment"
+  " FROM alarms"
+  " WHERE session_id = ?1 AND raised_us BETWEEN ?2 AND ?3 AND " SENSOR_FILTER
+  " ORDER BY raised_us, rule, vigil_sensor_index (sensor)",
+  { "rule", "sensor", "severity", "state", "raised_at", "acknowledged_at", "cleared_at",
+    "value", "peak", "shelved_until", "comment", NULL },
+  { COLUMN_TEXT, COLUMN_TEXT, COLUMN_TEXT, COLUMN_TEXT, COLUMN_TIME, COLUMN_TIME, COLUMN_TIME,
+    COLUMN_DOUBLE, COLUMN_DOUBLE, COLUMN_TIME, COLUMN_TEXT },
+};
+
+static const Export journal_export = {
+  "export the alarm journal",
+  "SELECT at_us, rule, sensor, severity, from_state, to_state, cause, shelved, value, comment"
+  " FROM alarm_journal"
+  " WHERE session_id = ?1 AND at_us BETWEEN ?2 AND ?3 AND " SENSOR_FILTER
+  " ORDER BY at_us, seq, rule, vigil_sensor_index (sensor)",
+  { "time", "rule", "sensor", "severity", "from", "to", "cause", "shelved", "value", "comment",
+    NULL },
+  { COLUMN_TIME, COLUMN_TEXT, COLUMN_TEXT, COLUMN_TEXT, COLUMN_TEXT, COLUMN_TEXT, COLUMN_TEXT,
+    COLUMN_INT, COLUMN_DOUBLE, COLUMN_TEXT },
+};
+
+static void
+write_column (VigilCsvWriter *csv,
+              sqlite3_stmt   *stmt,
+              int             column,
+              ColumnKind      kind)
+{
+  if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
+    {
+      vigil_csv_writer_empty (csv);
+      return;
+    }
+
+  switch (kind)
+    {
+    case COLUMN_TEXT:
+      vigil_csv_writer_text (csv, (const char *) sqlite3_column_text (stmt, column));
+      break;
+
+    case COLUMN_INT:
+      vigil_csv_writer_int (csv, sqlite3_column_int64 (stmt, column));
+      break;
+
+    case COLUMN_DOUBLE:
+      vigil_csv_writer_double (csv, sqlite3_column_double (stmt, column));
+      break;
+
+    case COLUMN_TIME:
+      vigil_csv_writer_time (csv, sqlite3_column_int64 (stmt, column));
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Called with read_lock held, inside a read transaction. */
+static gboolean
+write_rows (VigilStore              *self,
+            const Export            *export,
+            const VigilStoreFilter  *filter,
+            gint64                   session_id,
+            VigilCsvWriter          *csv,
+            GError                 **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int n_columns;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (self->read_db, export->sql, -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    return _vigil_store_set_error (error, self->read_db, rc, self->path, export->what);
+
+  n_columns = sqlite3_column_count (stmt);
+  /* The filter is half-open [from, to); BETWEEN is inclusive, and G_MAXINT64 means open. */
+  sqlite3_bind_int64 (stmt, 1, session_id);
+  sqlite3_bind_int64 (stmt, 2, filter->from_us);
+  sqlite3_bind_int64 (stmt, 3, filter->to_us == G_MAXINT64 ? G_MAXINT64 : filter->to_us - 1);
+  sqlite3_bind_int64 (stmt, 4, filter->sensors);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      for (int i = 0; i < n_columns; i++)
+        write_column (csv, stmt, i, export->kinds[i]);
+
+      if (!vigil_csv_writer_end_row (csv, error))
+        {
+          sqlite3_finalize (stmt);
+          return FALSE;
+        }
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      _vigil_store_set_error (error, self->read_db, rc, self->path, export->what);
+      sqlite3_finalize (stmt);
+      return FALSE;
+    }
+
+  sqlite3_finalize (stmt);
+
+  return TRUE;
+}
+
+static gboolean
+run_export (VigilStore              *self,
+            const Export            *export,
+            const VigilStoreFilter  *filter,
+            GOutputStream           *out,
+            GCancellable            *cancellable,
+            GError                 **error)
+{
+  g_autoptr(VigilCsvWriter) csv = NULL;
+  gint64 session_id = 0;
+  gboolean ok;
+  int rc;
+
+  g_return_val_if_fail (VIGIL_IS_STORE (self), FALSE);
+  g_return_val_if_fail (filter != NULL, FALSE);
+  g_return_val_if_fail (filter->session_id >= 0, FALSE);
+  g_return_val_if_fail (G_IS_OUTPUT_STREAM (out), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (filter->from_us >= filter->to_us)
+    {
+      g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_INVALID,
+                   "The start of the time range must come before its end");
+      return FALSE;
+    }
+
+  g_mutex_lock (&self->read_lock);
+
+  if (self->read_db == NULL)
+    {
+      g_mutex_unlock (&self->read_lock);
+      g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_FAILED,
+                   "The store %s is closed", self->path);
+      return FALSE;
+    }
+
+  /* One read transaction: the session found and the rows read come from the same state. */
+  rc = sqlite3_exec (self->read_db, "BEGIN", NULL, NULL, NULL);
+  if (rc != SQLITE_OK)
+    {
+      _vigil_store_set_error (error, self->read_db, rc, self->path, export->what);
+      g_mutex_unlock (&self->read_lock);
+      return FALSE;
+    }
+
+  csv = vigil_csv_writer_new (out, cancellable);
+  vigil_csv_writer_header (csv, export->header);
+  ok = vigil_csv_writer_end_row (csv, error) &&
+       _vigil_store_resolve_session (self, filter->session_id, &session_id, error) &&
+       (session_id == 0 || write_rows (self, export, filter, session_id, csv, error));
+
+  sqlite3_exec (self->read_db, "COMMIT", NULL, NULL, NULL);
+  g_mutex_unlock (&self->read_lock);
+
+  return ok && vigil_csv_writer_finish (csv, error);
+}
+
+gboolean
+vigil_store_export_windows (VigilStore              *self,
+                            const VigilStoreFilter  *filter,
+                            GOutputStream           *out,
+                            GCancellable            *cancellable,
+                            GError                 **error)
+{
+  return run_export (self, &windows_export, filter, out, cancellable, error);
+}
+
+gboolean
+vigil_store_export_alarms (VigilStore              *self,
+                           const VigilStoreFilter  *filter,
+                           GOutputStream           *out,
+                           GCancellable            *cancellable,
+                           GError                 **error)
+{
+  return run_export (self, &alarms_export, filter, out, cancellable, error);
+}
+
+gboolean
+vigil_store_export_journal (VigilStore              *self,
+                            const VigilStoreFilter  *filter,
+                            GOutputStream           *out,
+                            GCancellable            *cancellable,
+                            GError                 **error)
+{
+  return run_export (self, &journal_export, filter, out, cancellable, error);
+}
