@@ -279,7 +279,7 @@ _vigil_cli_replay (int    argc,
     { "start", 0, 0, G_OPTION_ARG_STRING, &args.start,
       "Event time of cycle 0 (default 2025-01-01T00:00:00Z)", "ISO" },
     { "workers", 0, 0, G_OPTION_ARG_INT, &args.workers,
-      "Worker threads (default: twice the processors, at most one per sensor)", "N" },
+      "Worker threads (default: one per processor, at most one per sensor)", "N" },
     { NULL }
   };
 

@@ -343,9 +343,11 @@ partition_sensors (VigilHydraulicReplay *self)
   for (guint s = 0; s < VIGIL_N_SENSORS; s++)
     n_present += (self->dataset->sensors >> s) & 1;
 
+  /* One worker per processor: the store's writer thread is light (a few hundred thousand
+   * rows for a hundred million samples) and more workers than cores only add switching. */
   n = self->options.n_workers;
   if (n == 0)
-    n = MAX (2, 2 * g_get_num_processors ());
+    n = g_get_num_processors ();
   n = CLAMP (n, 1, MIN (n_present, G_N_ELEMENTS (load)));
 
   self->n_workers = n;
