@@ -199,7 +199,7 @@ _vigil_cli_demo (int    argc,
   g_autofree char *dir = NULL;
   g_autofree char *db = NULL;
   g_autofree char *cache = NULL;
-  VigilCliReplayArgs args = { 0 };
+  g_auto(VigilCliReplayArgs) args = { 0 };
   VigilReplayOptions options;
   VigilReplayStats stats;
   gboolean interrupted = FALSE;

@@ -80,6 +80,18 @@ on_progress (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* GOption hands its strings over to us. */
+void
+_vigil_cli_replay_args_clear (VigilCliReplayArgs *args)
+{
+  g_clear_pointer (&args->speed, g_free);
+  g_clear_pointer (&args->window, g_free);
+  g_clear_pointer (&args->slide, g_free);
+  g_clear_pointer (&args->lateness, g_free);
+  g_clear_pointer (&args->rules, g_free);
+  g_clear_pointer (&args->start, g_free);
+}
+
 gboolean
 _vigil_cli_parse_speed (const char  *text,
                         double      *out_speed,
@@ -261,7 +273,7 @@ _vigil_cli_replay (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(VigilRuleSet) rules = NULL;
   g_autofree char *db = NULL;
-  VigilCliReplayArgs args = { 0 };
+  g_auto(VigilCliReplayArgs) args = { 0 };
   VigilReplayOptions options;
   VigilReplayStats stats;
   gboolean interrupted = FALSE;

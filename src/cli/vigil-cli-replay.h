@@ -23,6 +23,10 @@ typedef struct
   int   workers;
 } VigilCliReplayArgs;
 
+void     _vigil_cli_replay_args_clear     (VigilCliReplayArgs        *args);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (VigilCliReplayArgs, _vigil_cli_replay_args_clear)
+
 gboolean _vigil_cli_parse_speed           (const char                *text,
                                            double                    *out_speed,
                                            GError                   **error);

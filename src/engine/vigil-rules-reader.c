@@ -38,8 +38,6 @@ typedef struct
   GHashTable *lines;          /* JsonNode, JsonObject or JsonArray -> line */
   GHashTable *n_members;      /* JsonObject -> members parsed so far */
   GArray     *open_lines;     /* guint: where each container being parsed opened */
-  gboolean    root_closed;
-  guint       trailing_line;  /* a second top-level value starts here; 0 if none */
   char       *repeated_name;  /* the first member name given twice in one object */
   guint       repeated_line;
   guint       error_line;
@@ -82,8 +80,6 @@ on_container_start (JsonParser  *parser,
 {
   guint line = json_parser_get_current_line (parser);
 
-  if (reader->open_lines->len == 0 && reader->root_closed && reader->trailing_line == 0)
-    reader->trailing_line = line;
   g_array_append_val (reader->open_lines, line);
 }
 
@@ -98,8 +94,6 @@ on_container_end (JsonParser  *parser,
   g_hash_table_insert (reader->lines, container,
                        GUINT_TO_POINTER (g_array_index (reader->open_lines, guint, last)));
   g_array_set_size (reader->open_lines, last);
-  if (last == 0)
-    reader->root_closed = TRUE;
 }
 
 static void
@@ -801,13 +795,6 @@ read_root (RulesReader  *reader,
                  "the file is empty (expected an object with a “rules” array)");
       return NULL;
     }
-  /* json-glib 1.6 drops a second top-level object or array without a word. */
-  if (reader->trailing_line != 0)
-    {
-      set_error (error, VIGIL_ENGINE_ERROR_PARSE, reader->origin, reader->trailing_line,
-                 "unexpected content after the top-level object");
-      return NULL;
-    }
   if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       while (text < data + length && g_ascii_isspace (*text))
@@ -827,6 +814,44 @@ read_root (RulesReader  *reader,
   return read_rules (reader, json_node_get_object (root), error);
 }
 
+/* When @data starts with an object or array that closes and more than white space follows,
+ * returns where that more begins; otherwise NULL (json-glib then judges the whole text). */
+static const char *
+container_end (const char *data,
+               gsize       length)
+{
+  const char *p = data, *end = data + length;
+  guint depth = 0;
+
+  while (p < end && g_ascii_isspace (*p))
+    p++;
+  if (p == end || (*p != '{' && *p != '['))
+    return NULL;
+
+  for (; p < end; p++)
+    {
+      if (*p == '"')
+        {
+          for (p++; p < end && *p != '"'; p++)
+            if (*p == '\\')
+              p++;
+          if (p >= end)
+            return NULL;
+        }
+      else if (*p == '{' || *p == '[')
+        depth++;
+      else if ((*p == '}' || *p == ']') && --depth == 0)
+        break;
+    }
+  if (p >= end)
+    return NULL;
+
+  for (p++; p < end && g_ascii_isspace (*p); p++)
+    ;
+
+  return p < end ? p : NULL;
+}
+
 VigilRuleSet *
 vigil_rule_set_new_from_data (const char  *data,
                               gssize       length,
@@ -837,6 +862,7 @@ vigil_rule_set_new_from_data (const char  *data,
   g_autoptr(JsonParser) parser = NULL;
   g_autoptr(GError) parse_error = NULL;
   const char *invalid;
+  const char *trailing;
 
   g_return_val_if_fail (data != NULL || length == 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -866,9 +892,19 @@ vigil_rule_set_new_from_data (const char  *data,
   g_signal_connect (parser, "array-element", G_CALLBACK (on_array_element), &reader);
   g_signal_connect (parser, "error", G_CALLBACK (on_error), &reader);
 
-  if (!json_parser_load_from_data (parser, data, length, &parse_error))
+  /* json-glib 1.6 parses a second top-level value, drops it without a word and leaks it:
+   * give it only the first one and refuse the rest here. */
+  trailing = container_end (data, length);
+  if (!json_parser_load_from_data (parser, data, trailing != NULL ? trailing - data : length,
+                                   &parse_error))
     {
       set_syntax_error (&reader, parse_error, error);
+      return NULL;
+    }
+  if (trailing != NULL)
+    {
+      set_error (error, VIGIL_ENGINE_ERROR_PARSE, reader.origin, line_at (data, trailing),
+                 "unexpected content after the top-level object");
       return NULL;
     }
 
