@@ -184,44 +184,37 @@ parse_slow (const char *p,
   return tail == tmp + len && isfinite (*out) && errno != ERANGE;
 }
 
-/* Parses the field [p, end). */
-static inline gboolean
-parse_field (const char *p,
-             const char *end,
+/* The common case, straight from the buffer: digits, maybe a point and more digits, ending
+ * at a tab or at @eol, 15 significant digits at most. Returns where the number ends, or NULL
+ * when the field needs the careful path (sign, exponent, long mantissa, or not a number). */
+static inline const char *
+parse_plain (const char *p,
+             const char *eol,
              double     *out)
 {
-  const char *q = p;
+  const char *start = p;
   guint64 mantissa = 0;
-  guint digits = 0, frac = 0;
-  gboolean neg = FALSE;
+  guint digits, frac = 0;
 
-  if (q < end && (*q == '-' || *q == '+'))
-    neg = *q++ == '-';
+  while (p < eol && (guint) (*p - '0') < 10)
+    mantissa = mantissa * 10 + (guint) (*p++ - '0');
+  digits = (guint) (p - start);
 
-  while (q < end && (guint) (*q - '0') < 10)
+  if (p < eol && *p == '.')
     {
-      mantissa = mantissa * 10 + (guint) (*q++ - '0');
-      digits++;
-    }
-  if (q < end && *q == '.')
-    {
-      q++;
-      while (q < end && (guint) (*q - '0') < 10)
-        {
-          mantissa = mantissa * 10 + (guint) (*q++ - '0');
-          digits++;
-          frac++;
-        }
+      const char *first = ++p;
+
+      while (p < eol && (guint) (*p - '0') < 10)
+        mantissa = mantissa * 10 + (guint) (*p++ - '0');
+      frac = (guint) (p - first);
+      digits += frac;
     }
 
-  if (q == end && digits > 0 && digits <= 15)
-    {
-      double v = (double) mantissa / pow10_table[frac];
-      *out = neg ? -v : v;
-      return TRUE;
-    }
+  if (digits == 0 || digits > 15 || (p < eol && *p != '\t'))
+    return NULL;
 
-  return parse_slow (p, end, out);
+  *out = (double) mantissa / pow10_table[frac];
+  return p;
 }
 
 static void
@@ -271,10 +264,7 @@ vigil_row_reader_next (VigilRowReader  *self,
   p = line;
   for (;;)
     {
-      char *field_end = memchr (p, '\t', (gsize) (eol - p));
-
-      if (field_end == NULL)
-        field_end = eol;
+      const char *field_end;
 
       if (col >= self->n_columns)
         {
@@ -283,16 +273,24 @@ vigil_row_reader_next (VigilRowReader  *self,
                        self->name, self->rows + 1, col + 1, self->n_columns);
           return -1;
         }
-      if (!parse_field (p, field_end, &values[col]))
+
+      field_end = parse_plain (p, eol, &values[col]);
+      if (field_end == NULL)
         {
-          set_bad_value (self, col + 1, p, field_end, error);
-          return -1;
+          field_end = memchr (p, '\t', (gsize) (eol - p));
+          if (field_end == NULL)
+            field_end = eol;
+          if (!parse_slow (p, field_end, &values[col]))
+            {
+              set_bad_value (self, col + 1, p, field_end, error);
+              return -1;
+            }
         }
       col++;
 
       if (field_end == eol)
         break;
-      p = field_end + 1;
+      p = (char *) field_end + 1;
     }
 
   if (col != self->n_columns)
