@@ -1,8 +1,10 @@
 /* vigil-hydraulic-replay.c
  *
- * Each worker thread owns a set of sensors (balanced by sample rate) and everything about
- * them: their files, their windows, their alarm state machines. Sensors never cross
- * threads, so order per sensor holds without locks and results do not depend on
+ * Each sensor is a stream with everything about it: its file, its windows, its alarm state
+ * machines. Worker threads take streams from a shared queue, advance one by a block of
+ * cycles (or, when paced, by one slice of event time) and put it back, so seven heavy 100 Hz
+ * sensors spread evenly over any number of cores. A stream is in one worker's hands at a
+ * time, so order per sensor holds without further locks and results do not depend on
  * scheduling. Workers hand finished windows, late records, alarm transitions and labels to
  * the store's writer thread in batches; the store's bounded queue is the back-pressure.
  *
@@ -25,7 +27,11 @@
 
 #define BATCH_ROWS 8192
 
-typedef struct _Worker Worker;
+/* Cycles a worker advances a stream at full speed before putting it back: long enough that
+ * the queue's lock is cold, short enough that the last streams finish together. */
+#define BLOCK_CYCLES 8
+
+typedef struct _Stream Stream;
 
 struct _VigilHydraulicReplay
 {
@@ -41,8 +47,10 @@ struct _VigilHydraulicReplay
   VigilHydraulicDataset *dataset;
   gint64              session_id;
   VigilReplayClock   *clock;
-  Worker             *workers;
-  guint               n_workers;
+  Stream             *streams;      /* one per present sensor, then profile.txt if present */
+  guint               n_streams;
+  GThread           **threads;
+  guint               n_threads;
   gint64              started_us;
   gint64              finished_us;  /* 0 while running */
   gboolean            started;
@@ -61,15 +69,27 @@ struct _VigilHydraulicReplay
 
   GMutex              error_mutex;
   GError             *error;       /* guarded by error_mutex: the first error wins */
+
+  GMutex              queue_mutex;
+  GCond               queue_cond;
+  GQueue              ready;       /* guarded by queue_mutex: streams no worker holds */
+  guint               n_active;    /* guarded by queue_mutex: streams not yet finished */
 };
 
-struct _Worker
+/* One sensor file (or profile.txt when sensor is VIGIL_N_SENSORS) and its operators.
+ * Owned by whichever worker took it from the queue. */
+struct _Stream
 {
-  VigilHydraulicReplay *replay;  /* borrowed */
-  guint                 index;
-  guint32               sensors;
-  GThread              *thread;
-  atomic_uint           cycles_done;
+  VigilSensor         sensor;
+  VigilRowReader     *reader;
+  double             *values;     /* the current cycle's row */
+  guint               n_values;
+  gint64              dt_us;
+  VigilWindowOp      *op;
+  VigilAlarmMachine  *alarms;
+  guint               cycle;      /* the cycle being replayed */
+  gint64              offset_us;  /* how far into it; 0: its row is not read yet */
+  atomic_uint         cycles_done;
 };
 
 G_DEFINE_FINAL_TYPE (VigilHydraulicReplay, vigil_hydraulic_replay, G_TYPE_OBJECT)
@@ -161,216 +181,241 @@ process_windows (VigilHydraulicReplay *self,
   atomic_fetch_add (&self->alarms_raised, raised);
 }
 
-typedef struct
+static gboolean
+read_row (VigilHydraulicReplay  *self,
+          Stream                *st,
+          VigilStoreBatch       *batch,
+          GError               **error)
 {
-  VigilSensor     sensor;
-  VigilRowReader *reader;
-  double         *values;
-  guint           n_values;
-  gint64          dt_us;
-} Stream;
+  int r;
+
+  if (st->sensor == VIGIL_N_SENSORS)
+    {
+      VigilCycleLabel label;
+
+      r = vigil_row_reader_next_label (st->reader, &label, error);
+      if (r == 1)
+        {
+          label.start_us = self->options.start_us
+                           + (gint64) st->cycle * VIGIL_CYCLE_SECONDS * VIGIL_USEC_PER_SEC;
+          g_array_append_val (batch->labels, label);
+        }
+    }
+  else
+    r = vigil_row_reader_next (st->reader, st->values, error);
+
+  if (r == 0)
+    g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_PARSE,
+                 "%s:%u: the file ends after %u cycles, but the dataset had %u when the replay "
+                 "started", vigil_row_reader_get_name (st->reader), st->cycle + 1, st->cycle,
+                 self->dataset->n_cycles);
+
+  return r == 1;
+}
+
+/* Hands the samples of [offset, end) of the current cycle to the windows. */
+static guint64
+push_slice (VigilHydraulicReplay *self,
+            Stream               *st,
+            gint64                end_us,
+            VigilStoreBatch      *batch)
+{
+  gint64 cycle_start = self->options.start_us
+                       + (gint64) st->cycle * VIGIL_CYCLE_SECONDS * VIGIL_USEC_PER_SEC;
+  guint a = (guint) ((st->offset_us + st->dt_us - 1) / st->dt_us);
+  guint b = (guint) MIN ((end_us + st->dt_us - 1) / st->dt_us, st->n_values);
+  guint first = batch->windows->len;
+
+  st->offset_us = end_us;
+  if (b <= a)
+    return 0;
+
+  vigil_window_op_push_run (st->op, st->sensor, cycle_start + a * st->dt_us, st->dt_us,
+                            st->values + a, b - a, batch->windows, batch->late);
+  process_windows (self, st->alarms, batch, first);
+
+  return b - a;
+}
+
+/* Advances @st by up to BLOCK_CYCLES cycles, or by one paced slice. Returns FALSE when the
+ * stream is finished or failed. */
+static gboolean
+advance_stream (VigilHydraulicReplay  *self,
+                Stream                *st,
+                VigilStoreBatch       *batch,
+                GError               **error)
+{
+  const gint64 cycle_us = VIGIL_CYCLE_SECONDS * VIGIL_USEC_PER_SEC;
+  gboolean paced = vigil_replay_clock_is_paced (self->clock);
+  guint64 samples = 0;
+
+  for (guint block = 0; block < BLOCK_CYCLES && st->cycle < self->dataset->n_cycles; block++)
+    {
+      gint64 slice_us = cycle_us, end;
+
+      if (paced)
+        slice_us = CLAMP ((gint64) (self->options.speed * 100000), 10000, cycle_us);
+
+      if (st->offset_us == 0 && !read_row (self, st, batch, error))
+        return FALSE;
+
+      /* A slice is due when its last sample has happened. */
+      end = MIN (st->offset_us + slice_us, cycle_us);
+      if (paced &&
+          !vigil_replay_clock_wait (self->clock, self->options.start_us
+                                                 + (gint64) st->cycle * cycle_us + end))
+        return FALSE;
+
+      if (st->op != NULL)
+        samples += push_slice (self, st, end, batch);
+      else
+        st->offset_us = end;
+
+      if (st->offset_us >= cycle_us)
+        {
+          st->cycle++;
+          st->offset_us = 0;
+          atomic_store (&st->cycles_done, st->cycle);
+        }
+      if (paced)
+        break;
+    }
+
+  atomic_fetch_add (&self->samples, samples);
+
+  if (st->cycle < self->dataset->n_cycles)
+    return TRUE;
+
+  /* End of stream: the last windows close. */
+  if (st->op != NULL)
+    {
+      guint first = batch->windows->len;
+
+      vigil_window_op_flush (st->op, batch->windows);
+      process_windows (self, st->alarms, batch, first);
+      vigil_alarm_machine_advance (st->alarms, G_MAXINT64 / 2, batch->transitions);
+      atomic_fetch_add (&self->late, vigil_window_op_get_late_count (st->op, st->sensor));
+    }
+
+  return FALSE;
+}
+
+static Stream *
+take_stream (VigilHydraulicReplay *self)
+{
+  Stream *st = NULL;
+
+  g_mutex_lock (&self->queue_mutex);
+  while (!atomic_load (&self->stop_requested) && self->n_active > 0 &&
+         (st = g_queue_pop_head (&self->ready)) == NULL)
+    g_cond_wait (&self->queue_cond, &self->queue_mutex);
+  g_mutex_unlock (&self->queue_mutex);
+
+  return st;
+}
+
+static void
+return_stream (VigilHydraulicReplay *self,
+               Stream               *st,
+               gboolean              more)
+{
+  g_mutex_lock (&self->queue_mutex);
+  if (more)
+    g_queue_push_tail (&self->ready, st);
+  else
+    self->n_active--;
+  g_cond_broadcast (&self->queue_cond);
+  g_mutex_unlock (&self->queue_mutex);
+}
 
 static gpointer
 worker_main (gpointer data)
 {
-  Worker *worker = data;
-  VigilHydraulicReplay *self = worker->replay;
-  const VigilReplayOptions *opt = &self->options;
-  g_autoptr(VigilWindowOp) op = NULL;
-  g_autoptr(VigilAlarmMachine) alarms = NULL;
-  g_autoptr(VigilRowReader) profile = NULL;
+  VigilHydraulicReplay *self = data;
   g_autoptr(VigilStoreBatch) batch = vigil_store_batch_new (self->session_id);
-  g_autoptr(GError) error = NULL;
-  Stream streams[VIGIL_N_SENSORS];
-  guint n_streams = 0;
-  gint64 chunk_us;
-  gboolean finished = FALSE;
+  gboolean paced = vigil_replay_clock_is_paced (self->clock);
+  Stream *st;
 
-  op = vigil_window_op_new (opt->window_us, opt->slide_us, opt->lateness_us, VIGIL_N_SENSORS,
-                            &error);
-  if (op == NULL)
-    goto out;
-  alarms = vigil_alarm_machine_new (self->rules, worker->sensors);
+  while ((st = take_stream (self)) != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      gboolean more = advance_stream (self, st, batch, &error);
 
-  for (guint s = 0; s < VIGIL_N_SENSORS; s++)
+      if (error != NULL)
+        set_error (self, g_steal_pointer (&error));
+
+      /* The store needs an alarm's transitions in order; the next worker to take this
+       * stream may submit before this one would, so they go now (they are rare). */
+      if (paced || batch->transitions->len > 0 || vigil_store_batch_get_size (batch) >= BATCH_ROWS)
+        submit_batch (self, &batch);
+
+      return_stream (self, st, more && !atomic_load (&self->stop_requested));
+    }
+
+  /* Whatever closed is kept, even when the replay stops early or fails. */
+  submit_batch (self, &batch);
+
+  return NULL;
+}
+
+static void
+stream_clear (Stream *st)
+{
+  g_clear_pointer (&st->reader, vigil_row_reader_free);
+  g_clear_pointer (&st->values, g_free);
+  g_clear_pointer (&st->op, vigil_window_op_free);
+  g_clear_pointer (&st->alarms, vigil_alarm_machine_free);
+}
+
+/* One stream per present sensor file, heaviest first so they start first, and profile.txt. */
+static gboolean
+open_streams (VigilHydraulicReplay  *self,
+              GError               **error)
+{
+  self->streams = g_new0 (Stream, VIGIL_N_SENSORS + 1);
+
+  for (guint s = 0; s <= VIGIL_N_SENSORS; s++)
     {
       g_autofree char *file = NULL;
       g_autofree char *path = NULL;
       Stream *st;
 
-      if (!(worker->sensors & (1u << s)))
+      if (s < VIGIL_N_SENSORS ? !(self->dataset->sensors & (1u << s))
+                              : !self->dataset->has_profile)
         continue;
 
-      file = g_strconcat (vigil_sensor_get_info (s)->name, ".txt", NULL);
-      path = g_build_filename (self->dir, file, NULL);
-      st = &streams[n_streams];
+      st = &self->streams[self->n_streams++];
       st->sensor = s;
+      file = g_strconcat (s < VIGIL_N_SENSORS ? vigil_sensor_get_info (s)->name : "profile",
+                          ".txt", NULL);
+      path = g_build_filename (self->dir, file, NULL);
+
+      if (s == VIGIL_N_SENSORS)
+        {
+          st->reader = vigil_row_reader_open (path, 5, error);
+          if (st->reader == NULL)
+            return FALSE;
+          continue;
+        }
+
       st->n_values = vigil_sensor_samples_per_cycle (s);
       st->dt_us = VIGIL_USEC_PER_SEC / vigil_sensor_get_info (s)->rate_hz;
       st->values = g_new (double, st->n_values);
-      st->reader = vigil_row_reader_open (path, st->n_values, &error);
-      n_streams++;
+      st->reader = vigil_row_reader_open (path, st->n_values, error);
       if (st->reader == NULL)
-        goto out;
+        return FALSE;
+      st->op = vigil_window_op_new (self->options.window_us, self->options.slide_us,
+                                    self->options.lateness_us, VIGIL_N_SENSORS, error);
+      if (st->op == NULL)
+        return FALSE;
+      st->alarms = vigil_alarm_machine_new (self->rules, 1u << s);
     }
 
-  /* Labels travel with the first worker. */
-  if (worker->index == 0 && self->dataset->has_profile)
-    {
-      g_autofree char *path = g_build_filename (self->dir, "profile.txt", NULL);
+  for (guint i = 0; i < self->n_streams; i++)
+    g_queue_push_tail (&self->ready, &self->streams[i]);
+  self->n_active = self->n_streams;
 
-      profile = vigil_row_reader_open (path, 5, &error);
-      if (profile == NULL)
-        goto out;
-    }
-
-  /* Paced replays hand samples on in slices of about a tenth of a wall second. */
-  chunk_us = VIGIL_CYCLE_SECONDS * VIGIL_USEC_PER_SEC;
-  if (vigil_replay_clock_is_paced (self->clock))
-    chunk_us = CLAMP ((gint64) (opt->speed * 100000), 10000, chunk_us);
-
-  for (guint k = 0; k < self->dataset->n_cycles; k++)
-    {
-      gint64 cycle_start = opt->start_us + (gint64) k * VIGIL_CYCLE_SECONDS * VIGIL_USEC_PER_SEC;
-      guint64 samples = 0;
-
-      if (atomic_load (&self->stop_requested))
-        goto out;
-
-      for (guint i = 0; i < n_streams; i++)
-        {
-          Stream *st = &streams[i];
-          int r = vigil_row_reader_next (st->reader, st->values, &error);
-
-          if (r == 0)
-            g_set_error (&error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_PARSE,
-                         "%s:%u: the file ends after %u cycles, but the dataset had %u when the "
-                         "replay started", vigil_row_reader_get_name (st->reader), k + 1, k,
-                         self->dataset->n_cycles);
-          if (r <= 0)
-            goto out;
-        }
-
-      if (profile != NULL)
-        {
-          VigilCycleLabel label;
-          int r = vigil_row_reader_next_label (profile, &label, &error);
-
-          if (r == 0)
-            g_set_error (&error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_PARSE,
-                         "profile.txt:%u: the file ends after %u cycles", k + 1, k);
-          if (r <= 0)
-            goto out;
-          label.start_us = cycle_start;
-          g_array_append_val (batch->labels, label);
-        }
-
-      for (gint64 off = 0; off < VIGIL_CYCLE_SECONDS * VIGIL_USEC_PER_SEC; off += chunk_us)
-        {
-          gint64 end = MIN (off + chunk_us, VIGIL_CYCLE_SECONDS * VIGIL_USEC_PER_SEC);
-          guint first = batch->windows->len;
-
-          /* A slice is due when its last sample has happened. */
-          if (vigil_replay_clock_is_paced (self->clock) &&
-              !vigil_replay_clock_wait (self->clock, cycle_start + end))
-            goto out;
-
-          for (guint i = 0; i < n_streams; i++)
-            {
-              Stream *st = &streams[i];
-              guint a = (guint) ((off + st->dt_us - 1) / st->dt_us);
-              guint b = (guint) MIN ((end + st->dt_us - 1) / st->dt_us, st->n_values);
-
-              if (b <= a)
-                continue;
-              vigil_window_op_push_run (op, st->sensor, cycle_start + a * st->dt_us, st->dt_us,
-                                        st->values + a, b - a, batch->windows, batch->late);
-              samples += b - a;
-            }
-
-          process_windows (self, alarms, batch, first);
-          if (vigil_replay_clock_is_paced (self->clock))
-            submit_batch (self, &batch);
-        }
-
-      atomic_fetch_add (&self->samples, samples);
-      atomic_store (&worker->cycles_done, k + 1);
-
-      if (vigil_store_batch_get_size (batch) >= BATCH_ROWS)
-        submit_batch (self, &batch);
-    }
-
-  /* End of stream: the last windows close. */
-  {
-    guint first = batch->windows->len;
-
-    vigil_window_op_flush (op, batch->windows);
-    process_windows (self, alarms, batch, first);
-    vigil_alarm_machine_advance (alarms, G_MAXINT64 / 2, batch->transitions);
-  }
-  finished = TRUE;
-
-out:
-  for (guint s = 0; s < VIGIL_N_SENSORS; s++)
-    if (worker->sensors & (1u << s))
-      atomic_fetch_add (&self->late, op != NULL ? vigil_window_op_get_late_count (op, s) : 0);
-
-  /* Whatever closed is kept, even when the replay stops early or fails. */
-  submit_batch (self, &batch);
-
-  for (guint i = 0; i < n_streams; i++)
-    {
-      g_clear_pointer (&streams[i].reader, vigil_row_reader_free);
-      g_free (streams[i].values);
-    }
-
-  if (error != NULL)
-    set_error (self, g_steal_pointer (&error));
-
-  g_debug ("worker %u %s", worker->index, finished ? "finished" : "stopped");
-
-  return NULL;
-}
-
-/* Greedy partition of the present sensors over the workers, heaviest sensor first. */
-static void
-partition_sensors (VigilHydraulicReplay *self)
-{
-  guint64 load[64] = { 0 };
-  guint n_present = 0;
-  guint n;
-
-  for (guint s = 0; s < VIGIL_N_SENSORS; s++)
-    n_present += (self->dataset->sensors >> s) & 1;
-
-  /* One worker per processor: the store's writer thread is light (a few hundred thousand
-   * rows for a hundred million samples) and more workers than cores only add switching. */
-  n = self->options.n_workers;
-  if (n == 0)
-    n = g_get_num_processors ();
-  n = CLAMP (n, 1, MIN (n_present, G_N_ELEMENTS (load)));
-
-  self->n_workers = n;
-  self->workers = g_new0 (Worker, n);
-  for (guint i = 0; i < n; i++)
-    {
-      self->workers[i].replay = self;
-      self->workers[i].index = i;
-    }
-
-  /* Sensors come in rate order (100 Hz first), so greedy assignment balances well. */
-  for (guint s = 0; s < VIGIL_N_SENSORS; s++)
-    {
-      guint best = 0;
-
-      if (!(self->dataset->sensors & (1u << s)))
-        continue;
-      for (guint i = 1; i < n; i++)
-        if (load[i] < load[best])
-          best = i;
-      self->workers[best].sensors |= 1u << s;
-      load[best] += vigil_sensor_samples_per_cycle (s);
-    }
+  return TRUE;
 }
 
 static void
@@ -386,7 +431,13 @@ vigil_hydraulic_replay_finalize (GObject *object)
 
   g_clear_pointer (&self->dataset, vigil_hydraulic_dataset_free);
   g_clear_pointer (&self->clock, vigil_replay_clock_free);
-  g_clear_pointer (&self->workers, g_free);
+  for (guint i = 0; i < self->n_streams; i++)
+    stream_clear (&self->streams[i]);
+  g_clear_pointer (&self->streams, g_free);
+  g_clear_pointer (&self->threads, g_free);
+  g_queue_clear (&self->ready);
+  g_mutex_clear (&self->queue_mutex);
+  g_cond_clear (&self->queue_cond);
   if (self->raises != NULL)
     for (guint i = 0; i < vigil_rule_set_get_n_rules (self->rules) * VIGIL_N_SENSORS; i++)
       g_array_unref (self->raises[i]);
@@ -410,6 +461,9 @@ static void
 vigil_hydraulic_replay_init (VigilHydraulicReplay *self)
 {
   g_mutex_init (&self->error_mutex);
+  g_mutex_init (&self->queue_mutex);
+  g_cond_init (&self->queue_cond);
+  g_queue_init (&self->ready);
   for (guint s = 0; s < VIGIL_N_SENSORS; s++)
     atomic_store (&self->health[s], 100);
 }
@@ -479,20 +533,29 @@ vigil_hydraulic_replay_start (VigilHydraulicReplay  *self,
     .lateness_us = self->options.lateness_us,
     .rules_json = rules_json,
   };
+  /* Every file opens before the session is registered: a refusal writes nothing. */
+  if (!open_streams (self, error))
+    return FALSE;
+
   self->session_id = vigil_store_ensure_session (self->store, &info, error);
   if (self->session_id <= 0)
     return FALSE;
 
-  partition_sensors (self);
+  /* One worker per processor: the store's writer thread is light (a few hundred thousand
+   * rows for a hundred million samples) and more workers than cores only add switching. */
+  self->n_threads = self->options.n_workers != 0 ? self->options.n_workers
+                                                 : g_get_num_processors ();
+  self->n_threads = CLAMP (self->n_threads, 1, self->n_streams);
+  self->threads = g_new0 (GThread *, self->n_threads);
   self->clock = vigil_replay_clock_new (self->options.speed, self->options.start_us);
   self->started_us = g_get_monotonic_time ();
   self->started = TRUE;
 
-  for (guint i = 0; i < self->n_workers; i++)
+  for (guint i = 0; i < self->n_threads; i++)
     {
       g_autofree char *name = g_strdup_printf ("vigil-replay-%u", i);
 
-      self->workers[i].thread = g_thread_new (name, worker_main, &self->workers[i]);
+      self->threads[i] = g_thread_new (name, worker_main, self);
     }
 
   return TRUE;
@@ -506,6 +569,11 @@ vigil_hydraulic_replay_stop (VigilHydraulicReplay *self)
   atomic_store (&self->stop_requested, TRUE);
   if (self->clock != NULL)
     vigil_replay_clock_stop (self->clock);
+
+  /* Workers waiting for a stream must see the request. */
+  g_mutex_lock (&self->queue_mutex);
+  g_cond_broadcast (&self->queue_cond);
+  g_mutex_unlock (&self->queue_mutex);
 }
 
 gboolean
@@ -519,8 +587,8 @@ vigil_hydraulic_replay_wait (VigilHydraulicReplay  *self,
 
   if (!self->joined)
     {
-      for (guint i = 0; i < self->n_workers; i++)
-        g_clear_pointer (&self->workers[i].thread, g_thread_join);
+      for (guint i = 0; i < self->n_threads; i++)
+        g_clear_pointer (&self->threads[i], g_thread_join);
       self->joined = TRUE;
 
       if (!vigil_store_flush (self->store, &store_error))
@@ -584,8 +652,8 @@ vigil_hydraulic_replay_get_stats (VigilHydraulicReplay *self,
   stats->alarms_raised = atomic_load (&self->alarms_raised);
   stats->n_cycles = self->dataset != NULL ? self->dataset->n_cycles : 0;
   stats->cycles_done = stats->n_cycles;
-  for (guint i = 0; i < self->n_workers; i++)
-    stats->cycles_done = MIN (stats->cycles_done, atomic_load (&self->workers[i].cycles_done));
+  for (guint i = 0; i < self->n_streams; i++)
+    stats->cycles_done = MIN (stats->cycles_done, atomic_load (&self->streams[i].cycles_done));
 
   stats->rig_health = 100;
   for (guint s = 0; s < VIGIL_N_SENSORS; s++)

@@ -72,7 +72,9 @@ gint64      vigil_store_ensure_session     (VigilStore              *self,
                                             const VigilSessionInfo  *info,
                                             GError                 **error);
 /* Hands @batch (transfer full) to the writer thread. Blocks while the queue is full:
- * back-pressure on the producers, never unbounded memory. */
+ * back-pressure on the producers, never unbounded memory. Batches are written in the order
+ * they are submitted; rows are keyed, so only one thing depends on that order: the
+ * transitions of one alarm must be submitted in the order they happened. */
 void        vigil_store_submit             (VigilStore              *self,
                                             VigilStoreBatch         *batch);
 /* Waits until everything submitted so far is committed. Returns the first write error. */
