@@ -22,7 +22,8 @@ typedef struct
 
 static const Command commands[] = {
   { "demo",     "Generate a demo rig, replay it and print what Vigil found", _vigil_cli_demo },
-  { "export",   "Export windows, alarms or the alarm journal of a store as CSV", _vigil_cli_export },
+  { "export",   "Export windows, alarms or the alarm journal of a store as CSV",
+    _vigil_cli_export },
   { "generate", "Write a synthetic dataset (hydraulic rig)",                 _vigil_cli_generate },
   { "replay",   "Replay a recorded dataset through the engine into a store", _vigil_cli_replay },
 };

@@ -43,7 +43,8 @@ typedef struct
 } VigilReplayStats;
 
 #define VIGIL_TYPE_HYDRAULIC_REPLAY (vigil_hydraulic_replay_get_type ())
-G_DECLARE_FINAL_TYPE (VigilHydraulicReplay, vigil_hydraulic_replay, VIGIL, HYDRAULIC_REPLAY, GObject)
+G_DECLARE_FINAL_TYPE (VigilHydraulicReplay, vigil_hydraulic_replay, VIGIL, HYDRAULIC_REPLAY,
+                      GObject)
 
 VigilHydraulicReplay *vigil_hydraulic_replay_new        (const char                *dir,
                                                          VigilStore                *store,

@@ -62,7 +62,8 @@ vigil_replay_clock_due (VigilReplayClock *self,
   if (self->speed <= 0)
     return self->wall_origin_us;
 
-  return self->wall_origin_us + (gint64) ((double) (event_us - self->event_origin_us) / self->speed);
+  return self->wall_origin_us
+         + (gint64) ((double) (event_us - self->event_origin_us) / self->speed);
 }
 
 gboolean

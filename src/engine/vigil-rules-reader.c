@@ -623,7 +623,8 @@ read_rule (RuleReader  *rule,
       set_rule_error (error, VIGIL_ENGINE_ERROR_INVALID, rule, member_line (rule, "clear"),
                       "clear %s is on the raising side of threshold %s "
                       "(with “%s” it must be %s %s)",
-                      clear, threshold, _vigil_compare_names[compare], above ? "<=" : ">=", threshold);
+                      clear, threshold, _vigil_compare_names[compare], above ? "<=" : ">=",
+                      threshold);
       return FALSE;
     }
 

@@ -309,7 +309,8 @@ advance_watermark (VigilWindowOp *self,
   if (ks->lo <= ks->hi)
     {
       /* Windows with end > old watermark and end <= new watermark... */
-      last_start = vigil_floor_div (watermark_us - self->window_us, self->slide_us) * self->slide_us;
+      last_start = vigil_floor_div (watermark_us - self->window_us, self->slide_us)
+                   * self->slide_us;
       first_start = G_MININT64;
       if (ks->seen)
         first_start = vigil_floor_div (ks->watermark_us - self->window_us, self->slide_us)
