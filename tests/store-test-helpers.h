@@ -16,6 +16,7 @@
 #include "vigil-sensor.h"
 #include "vigil-store.h"
 #include "vigil-time.h"
+#include "vigil-test-util.h"
 
 G_BEGIN_DECLS
 
@@ -40,30 +41,10 @@ fixture_set_up (Fixture       *f,
 }
 
 static inline void
-remove_tree (const char *path)
-{
-  if (g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-      const char *name;
-
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          remove_tree (child);
-        }
-      g_rmdir (path);
-    }
-  else
-    g_unlink (path);
-}
-
-static inline void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  remove_tree (f->dir);
+  vigil_test_remove_tree (f->dir);
   g_free (f->path);
   g_free (f->dir);
 }

@@ -7,6 +7,7 @@
  */
 
 #include "config.h"
+#include "vigil-test-util.h"
 
 #include <string.h>
 
@@ -62,25 +63,6 @@ run (Result     *r,
 }
 
 static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir == NULL)
-    {
-      g_unlink (path);
-      return;
-    }
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      rm_rf (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
@@ -96,7 +78,7 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  rm_rf (f->dir);
+  vigil_test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->rig);
 }

@@ -18,6 +18,7 @@
 #include "vigil-error.h"
 #include "vigil-hydraulic-generator.h"
 #include "vigil-sensor.h"
+#include "vigil-test-util.h"
 
 typedef struct
 {
@@ -36,24 +37,6 @@ typedef struct
 } TruthRow;
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_assert_cmpint (g_unlink (child), ==, 0);
-    }
-  g_assert_cmpint (g_rmdir (path), ==, 0);
-}
-
-static void
 fixture_set_up (Fixture       *fx,
                 gconstpointer  data)
 {
@@ -67,7 +50,7 @@ static void
 fixture_tear_down (Fixture       *fx,
                    gconstpointer  data)
 {
-  remove_tree (fx->dir);
+  vigil_test_remove_tree (fx->dir);
   g_free (fx->dir);
 }
 

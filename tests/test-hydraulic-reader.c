@@ -16,6 +16,7 @@
 
 #include "vigil-error.h"
 #include "vigil-hydraulic-reader.h"
+#include "vigil-test-util.h"
 
 typedef struct
 {
@@ -34,15 +35,7 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autoptr(GDir) dir = g_dir_open (f->dir, 0, NULL);
-  const char *name;
-
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (f->dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (f->dir);
+  vigil_test_remove_tree (f->dir);
   g_free (f->dir);
 }
 

@@ -21,30 +21,12 @@
 #include "vigil-hydraulic-replay.h"
 #include "vigil-replay-clock.h"
 #include "vigil-time.h"
+#include "vigil-test-util.h"
 
 typedef struct
 {
   char *dir;
 } Fixture;
-
-static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          rm_rf (child);
-        }
-      g_rmdir (path);
-    }
-  else
-    g_unlink (path);
-}
 
 static void
 fixture_set_up (Fixture       *f,
@@ -57,7 +39,7 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  rm_rf (f->dir);
+  vigil_test_remove_tree (f->dir);
   g_free (f->dir);
 }
 
