@@ -667,14 +667,6 @@ vigil_hydraulic_replay_get_stats (VigilHydraulicReplay *self,
   stats->seconds = self->started ? (now - self->started_us) / 1e6 : 0;
 }
 
-gint64
-vigil_hydraulic_replay_get_session (VigilHydraulicReplay *self)
-{
-  g_return_val_if_fail (VIGIL_IS_HYDRAULIC_REPLAY (self), 0);
-
-  return self->session_id;
-}
-
 guint32
 vigil_hydraulic_replay_get_sensors (VigilHydraulicReplay *self)
 {

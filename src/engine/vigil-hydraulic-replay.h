@@ -64,7 +64,6 @@ gboolean              vigil_hydraulic_replay_run        (VigilHydraulicReplay   
                                                          GError                   **error);
 void                  vigil_hydraulic_replay_get_stats  (VigilHydraulicReplay      *self,
                                                          VigilReplayStats          *stats);
-gint64                vigil_hydraulic_replay_get_session (VigilHydraulicReplay     *self);
 guint32               vigil_hydraulic_replay_get_sensors (VigilHydraulicReplay     *self);
 gboolean              vigil_hydraulic_replay_was_stopped (VigilHydraulicReplay     *self);
 /* After wait(): event times at which @rule raised an alarm on @sensor, in order. */

@@ -25,44 +25,12 @@ vigil_severity_to_string (VigilSeverity severity)
   return severity_names[severity];
 }
 
-gboolean
-vigil_severity_from_string (const char    *text,
-                            VigilSeverity *out_severity)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (severity_names); i++)
-    {
-      if (g_strcmp0 (text, severity_names[i]) == 0)
-        {
-          *out_severity = (VigilSeverity) i;
-          return TRUE;
-        }
-    }
-
-  return FALSE;
-}
-
 const char *
 vigil_alarm_state_to_string (VigilAlarmState state)
 {
   g_return_val_if_fail ((guint) state < G_N_ELEMENTS (state_names), NULL);
 
   return state_names[state];
-}
-
-gboolean
-vigil_alarm_state_from_string (const char      *text,
-                               VigilAlarmState *out_state)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (state_names); i++)
-    {
-      if (g_strcmp0 (text, state_names[i]) == 0)
-        {
-          *out_state = (VigilAlarmState) i;
-          return TRUE;
-        }
-    }
-
-  return FALSE;
 }
 
 gboolean

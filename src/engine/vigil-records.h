@@ -94,11 +94,7 @@ typedef struct
 } VigilAlarmTransition;
 
 const char *vigil_severity_to_string    (VigilSeverity    severity);
-gboolean    vigil_severity_from_string  (const char      *text,
-                                         VigilSeverity   *out_severity);
 const char *vigil_alarm_state_to_string (VigilAlarmState  state);
-gboolean    vigil_alarm_state_from_string (const char    *text,
-                                           VigilAlarmState *out_state);
 gboolean    vigil_alarm_state_is_active (VigilAlarmState  state);
 const char *vigil_alarm_cause_to_string (VigilAlarmCause  cause);
 

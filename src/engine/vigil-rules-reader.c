@@ -22,8 +22,6 @@
 /* Long enough for any real delay, short enough that microseconds never overflow. */
 #define MAX_DELAY_SECONDS 1e9
 
-static const char * const severity_names[] = { "warning", "critical" };
-
 static const char * const rule_members[] = {
   "name", "sensor", "sensors", "family", "statistic", "operator", "threshold", "clear",
   "severity", "on_delay", "off_delay",
@@ -593,6 +591,11 @@ read_rule (RuleReader  *rule,
            VigilRule   *out,
            GError     **error)
 {
+  /* Spelled as everywhere else in the engine, from the one table in vigil-records.c. */
+  const char * const severity_names[] = {
+    vigil_severity_to_string (VIGIL_SEVERITY_WARNING),
+    vigil_severity_to_string (VIGIL_SEVERITY_CRITICAL),
+  };
   guint stat, compare, severity;
 
   out->line = rule->line;

@@ -521,21 +521,3 @@ vigil_window_op_get_late_count (VigilWindowOp *self,
 
   return self->keys[key].late_count;
 }
-
-gint64
-vigil_window_op_get_window (VigilWindowOp *self)
-{
-  return self->window_us;
-}
-
-gint64
-vigil_window_op_get_slide (VigilWindowOp *self)
-{
-  return self->slide_us;
-}
-
-gint64
-vigil_window_op_get_lateness (VigilWindowOp *self)
-{
-  return self->lateness_us;
-}

@@ -57,9 +57,6 @@ gint64         vigil_window_op_get_watermark  (VigilWindowOp  *self,
                                                guint           key);
 guint64        vigil_window_op_get_late_count (VigilWindowOp  *self,
                                                guint           key);
-gint64         vigil_window_op_get_window     (VigilWindowOp  *self);
-gint64         vigil_window_op_get_slide      (VigilWindowOp  *self);
-gint64         vigil_window_op_get_lateness   (VigilWindowOp  *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VigilWindowOp, vigil_window_op_free)
 
