@@ -422,6 +422,28 @@ count_rows (const char    *path,
   return TRUE;
 }
 
+/* A file of the wrong shape (columns, numbers) is refused before anything is replayed: its
+ * first row is read as the replay would read it. */
+static gboolean
+check_first_row (const char  *path,
+                 guint        sensor,
+                 GError     **error)
+{
+  guint n_columns = sensor < VIGIL_N_SENSORS ? vigil_sensor_samples_per_cycle (sensor) : 5;
+  g_autoptr(VigilRowReader) reader = vigil_row_reader_open (path, n_columns, error);
+  g_autofree double *values = NULL;
+  VigilCycleLabel label;
+
+  if (reader == NULL)
+    return FALSE;
+
+  if (sensor == VIGIL_N_SENSORS)
+    return vigil_row_reader_next_label (reader, &label, error) >= 0;
+
+  values = g_new (double, n_columns);
+  return vigil_row_reader_next (reader, values, error) >= 0;
+}
+
 VigilHydraulicDataset *
 vigil_hydraulic_dataset_scan (const char    *dir,
                               GCancellable  *cancellable,
@@ -453,6 +475,8 @@ vigil_hydraulic_dataset_scan (const char    *dir,
       if (!g_file_test (path, G_FILE_TEST_EXISTS))
         continue;
       if (!count_rows (path, &rows, cancellable, error))
+        return NULL;
+      if (rows > 0 && !check_first_row (path, s, error))
         return NULL;
 
       if (first_name == NULL)

@@ -26,8 +26,9 @@ typedef struct
   guint64  n_samples;      /* n_cycles * samples per cycle of the present sensors */
 } VigilHydraulicDataset;
 
-/* Looks at @dir: which files exist, and that they all hold the same number of rows (a quick
- * count of lines; the values themselves are checked while streaming). */
+/* Looks at @dir: which files exist, that they all hold the same number of rows (a quick
+ * count of lines) and that each one's first row has the shape of its file; the other rows
+ * are checked while streaming. */
 VigilHydraulicDataset *vigil_hydraulic_dataset_scan (const char             *dir,
                                                      GCancellable           *cancellable,
                                                      GError                **error);

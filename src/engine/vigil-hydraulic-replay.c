@@ -42,11 +42,13 @@ struct _VigilHydraulicReplay
   VigilStore         *store;
   VigilRuleSet       *rules;
   VigilReplayOptions  options;
+  VigilLive          *live;         /* optional */
 
   /* Set by start(), read-only while workers run */
   VigilHydraulicDataset *dataset;
   gint64              session_id;
   VigilReplayClock   *clock;
+  gint64              first_us;     /* event time of the first cycle replayed */
   Stream             *streams;      /* one per present sensor, then profile.txt if present */
   guint               n_streams;
   GThread           **threads;
@@ -58,6 +60,7 @@ struct _VigilHydraulicReplay
 
   /* Written by workers */
   atomic_bool         stop_requested;
+  atomic_uint         workers_running;
   atomic_uint_fast64_t samples;
   atomic_uint_fast64_t windows;
   atomic_uint_fast64_t late;
@@ -77,9 +80,12 @@ struct _VigilHydraulicReplay
 };
 
 /* One sensor file (or profile.txt when sensor is VIGIL_N_SENSORS) and its operators.
- * Owned by whichever worker took it from the queue. */
+ * Owned by whichever worker took it from the queue, except for what lock guards. */
 struct _Stream
 {
+  /* Guards alarms and the order in which its transitions reach the store and the live bus:
+   * operator actions come from other threads. */
+  GMutex              lock;
   VigilSensor         sensor;
   VigilRowReader     *reader;
   double             *values;     /* the current cycle's row */
@@ -88,8 +94,10 @@ struct _Stream
   VigilWindowOp      *op;
   VigilAlarmMachine  *alarms;
   guint               cycle;      /* the cycle being replayed */
+  guint               skip;       /* rows still to skip before the first cycle replayed */
   gint64              offset_us;  /* how far into it; 0: its row is not read yet */
   atomic_uint         cycles_done;
+  atomic_int_fast64_t position_us; /* event time handed on so far */
 };
 
 G_DEFINE_FINAL_TYPE (VigilHydraulicReplay, vigil_hydraulic_replay, G_TYPE_OBJECT)
@@ -104,6 +112,7 @@ vigil_replay_options_init (VigilReplayOptions *options)
     .lateness_us = 10 * VIGIL_USEC_PER_SEC,
     .speed = 0,
     .n_workers = 0,
+    .first_cycle = 0,
   };
 }
 
@@ -213,6 +222,69 @@ read_row (VigilHydraulicReplay  *self,
   return r == 1;
 }
 
+/* A replay that starts at a later cycle (a seek) has no samples before it: windows reaching
+ * back there are partial, and a complete one from an earlier run may already be stored. */
+static void
+drop_partial_windows (VigilHydraulicReplay *self,
+                      VigilStoreBatch      *batch,
+                      guint                 from)
+{
+  guint kept = from;
+
+  if (self->options.first_cycle == 0)
+    return;
+
+  for (guint i = from; i < batch->windows->len; i++)
+    {
+      const VigilWindowStats *w = &g_array_index (batch->windows, VigilWindowStats, i);
+
+      if (w->start_us >= self->first_us)
+        g_array_index (batch->windows, VigilWindowStats, kept++) = *w;
+    }
+  g_array_set_size (batch->windows, kept);
+}
+
+static void
+publish_windows (VigilHydraulicReplay *self,
+                 VigilStoreBatch      *batch,
+                 guint                 from)
+{
+  if (batch->windows->len > from)
+    vigil_live_add_windows (self->live, &g_array_index (batch->windows, VigilWindowStats, from),
+                            batch->windows->len - from, g_get_monotonic_time ());
+}
+
+/* Called with st->lock held: the transitions made so far reach the store and the live bus
+ * before any operator action on the same alarms can. */
+static void
+submit_transitions (VigilHydraulicReplay  *self,
+                    VigilStoreBatch      **batch,
+                    guint                  from)
+{
+  if ((*batch)->transitions->len == 0)
+    return;
+
+  if (self->live != NULL && (*batch)->transitions->len > from)
+    vigil_live_add_transitions (self->live,
+                                &g_array_index ((*batch)->transitions, VigilAlarmTransition, from),
+                                (*batch)->transitions->len - from);
+  submit_batch (self, batch);
+}
+
+/* The slowest stream's position: what every chart and counter has caught up to. */
+static void
+publish_position (VigilHydraulicReplay *self)
+{
+  gint64 position = G_MAXINT64;
+
+  if (self->live == NULL)
+    return;
+
+  for (guint i = 0; i < self->n_streams; i++)
+    position = MIN (position, atomic_load (&self->streams[i].position_us));
+  vigil_live_set_position (self->live, position);
+}
+
 /* Hands the samples of [offset, end) of the current cycle to the windows. */
 static guint64
 push_slice (VigilHydraulicReplay *self,
@@ -225,6 +297,7 @@ push_slice (VigilHydraulicReplay *self,
   guint a = (guint) ((st->offset_us + st->dt_us - 1) / st->dt_us);
   guint b = (guint) MIN ((end_us + st->dt_us - 1) / st->dt_us, st->n_values);
   guint first = batch->windows->len;
+  guint first_late = batch->late->len;
 
   st->offset_us = end_us;
   if (b <= a)
@@ -232,7 +305,17 @@ push_slice (VigilHydraulicReplay *self,
 
   vigil_window_op_push_run (st->op, st->sensor, cycle_start + a * st->dt_us, st->dt_us,
                             st->values + a, b - a, batch->windows, batch->late);
+  drop_partial_windows (self, batch, first);
   process_windows (self, st->alarms, batch, first);
+
+  if (self->live != NULL)
+    {
+      vigil_live_add_samples_run (self->live, st->sensor, cycle_start + a * st->dt_us, st->dt_us,
+                                  st->values + a, b - a);
+      publish_windows (self, batch, first);
+      if (batch->late->len > first_late)
+        vigil_live_add_late (self->live, batch->late->len - first_late);
+    }
 
   return b - a;
 }
@@ -242,9 +325,10 @@ push_slice (VigilHydraulicReplay *self,
 static gboolean
 advance_stream (VigilHydraulicReplay  *self,
                 Stream                *st,
-                VigilStoreBatch       *batch,
+                VigilStoreBatch      **batchp,
                 GError               **error)
 {
+  VigilStoreBatch *batch;
   const gint64 cycle_us = VIGIL_CYCLE_SECONDS * VIGIL_USEC_PER_SEC;
   gboolean paced = vigil_replay_clock_is_paced (self->clock);
   gint64 slice_us = cycle_us;
@@ -252,26 +336,44 @@ advance_stream (VigilHydraulicReplay  *self,
 
   /* Paced replays hand samples on in slices of about a tenth of a wall second. */
   if (paced)
-    slice_us = CLAMP ((gint64) (self->options.speed * 100000), 10000, cycle_us);
+    slice_us = CLAMP ((gint64) (vigil_replay_clock_get_speed (self->clock) * 100000), 10000,
+                      cycle_us);
+
+  /* A replay that starts later (a seek) reads past the rows before its first cycle. */
+  for (; st->skip > 0; st->skip--)
+    {
+      g_autoptr(VigilStoreBatch) scratch = vigil_store_batch_new (0);
+
+      if (!read_row (self, st, scratch, error))
+        return FALSE;
+    }
 
   for (guint block = 0; block < BLOCK_CYCLES && st->cycle < self->dataset->n_cycles; block++)
     {
       gint64 end;
+      guint first_transition;
 
+      batch = *batchp;
       if (st->offset_us == 0 && !read_row (self, st, batch, error))
         return FALSE;
 
-      /* A slice is due when its last sample has happened. */
+      /* A slice is due when its last sample has happened; at maximum speed at once, but a
+       * pause holds at any speed. */
       end = MIN (st->offset_us + slice_us, cycle_us);
-      if (paced &&
-          !vigil_replay_clock_wait (self->clock, self->options.start_us
+      if (!vigil_replay_clock_wait (self->clock, self->options.start_us
                                                  + (gint64) st->cycle * cycle_us + end))
         return FALSE;
 
+      g_mutex_lock (&st->lock);
+      first_transition = batch->transitions->len;
       if (st->op != NULL)
         samples += push_slice (self, st, end, batch);
       else
         st->offset_us = end;
+      submit_transitions (self, batchp, first_transition);
+      g_mutex_unlock (&st->lock);
+      atomic_store (&st->position_us, self->options.start_us + (gint64) st->cycle * cycle_us
+                                      + end);
 
       if (st->offset_us >= cycle_us)
         {
@@ -289,15 +391,25 @@ advance_stream (VigilHydraulicReplay  *self,
     return TRUE;
 
   /* End of stream: the last windows close. */
+  batch = *batchp;
   if (st->op != NULL)
     {
       guint first = batch->windows->len;
+      guint first_transition = batch->transitions->len;
 
+      g_mutex_lock (&st->lock);
       vigil_window_op_flush (st->op, batch->windows);
+      drop_partial_windows (self, batch, first);
       process_windows (self, st->alarms, batch, first);
       vigil_alarm_machine_advance (st->alarms, G_MAXINT64 / 2, batch->transitions);
+      if (self->live != NULL)
+        publish_windows (self, batch, first);
+      submit_transitions (self, batchp, first_transition);
+      g_mutex_unlock (&st->lock);
       atomic_fetch_add (&self->late, vigil_window_op_get_late_count (st->op, st->sensor));
     }
+  atomic_store (&st->position_us, self->options.start_us
+                                  + (gint64) self->dataset->n_cycles * cycle_us);
 
   return FALSE;
 }
@@ -335,27 +447,29 @@ worker_main (gpointer data)
 {
   VigilHydraulicReplay *self = data;
   g_autoptr(VigilStoreBatch) batch = vigil_store_batch_new (self->session_id);
-  gboolean paced = vigil_replay_clock_is_paced (self->clock);
   Stream *st;
 
   while ((st = take_stream (self)) != NULL)
     {
       g_autoptr(GError) error = NULL;
-      gboolean more = advance_stream (self, st, batch, &error);
+      gboolean more = advance_stream (self, st, &batch, &error);
 
       if (error != NULL)
         set_error (self, g_steal_pointer (&error));
 
-      /* The store needs an alarm's transitions in order; the next worker to take this
-       * stream may submit before this one would, so they go now (they are rare). */
-      if (paced || batch->transitions->len > 0 || vigil_store_batch_get_size (batch) >= BATCH_ROWS)
+      /* Transitions went already (advance_stream), in order with operator actions. */
+      if (vigil_replay_clock_is_paced (self->clock) ||
+          vigil_store_batch_get_size (batch) >= BATCH_ROWS)
         submit_batch (self, &batch);
+      publish_position (self);
 
       return_stream (self, st, more && !atomic_load (&self->stop_requested));
     }
 
   /* Whatever closed is kept, even when the replay stops early or fails. */
   submit_batch (self, &batch);
+  publish_position (self);
+  atomic_fetch_sub (&self->workers_running, 1);
 
   return NULL;
 }
@@ -363,6 +477,7 @@ worker_main (gpointer data)
 static void
 stream_clear (Stream *st)
 {
+  g_mutex_clear (&st->lock);
   g_clear_pointer (&st->reader, vigil_row_reader_free);
   g_clear_pointer (&st->values, g_free);
   g_clear_pointer (&st->op, vigil_window_op_free);
@@ -387,7 +502,12 @@ open_streams (VigilHydraulicReplay  *self,
         continue;
 
       st = &self->streams[self->n_streams++];
+      g_mutex_init (&st->lock);
       st->sensor = s;
+      st->cycle = self->options.first_cycle;
+      st->skip = self->options.first_cycle;
+      atomic_store (&st->position_us, self->first_us);
+      atomic_store (&st->cycles_done, st->cycle);
       file = g_strconcat (s < VIGIL_N_SENSORS ? vigil_sensor_get_info (s)->name : "profile",
                           ".txt", NULL);
       path = g_build_filename (self->dir, file, NULL);
@@ -446,6 +566,7 @@ vigil_hydraulic_replay_finalize (GObject *object)
   g_clear_pointer (&self->raises, g_free);
   g_clear_pointer (&self->rules, vigil_rule_set_unref);
   g_clear_object (&self->store);
+  g_clear_object (&self->live);
   g_clear_error (&self->error);
   g_mutex_clear (&self->error_mutex);
   g_free (self->dir);
@@ -518,6 +639,16 @@ vigil_hydraulic_replay_start (VigilHydraulicReplay  *self,
   if (self->dataset == NULL)
     return FALSE;
 
+  if (self->options.first_cycle >= self->dataset->n_cycles)
+    {
+      g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_INVALID,
+                   "%s: cannot start at cycle %u: the dataset has %u cycles", self->dir,
+                   self->options.first_cycle + 1, self->dataset->n_cycles);
+      return FALSE;
+    }
+  self->first_us = self->options.start_us + (gint64) self->options.first_cycle
+                                            * VIGIL_CYCLE_SECONDS * VIGIL_USEC_PER_SEC;
+
   rules_json = vigil_rule_set_to_json (self->rules);
   info = (VigilSessionInfo) {
     .kind = "hydraulic",
@@ -543,9 +674,15 @@ vigil_hydraulic_replay_start (VigilHydraulicReplay  *self,
                                                  : g_get_num_processors ();
   self->n_threads = CLAMP (self->n_threads, 1, self->n_streams);
   self->threads = g_new0 (GThread *, self->n_threads);
-  self->clock = vigil_replay_clock_new (self->options.speed, self->options.start_us);
+  self->clock = vigil_replay_clock_new (self->options.speed, self->first_us);
+  if (self->live != NULL)
+    vigil_live_reset (self->live, self->options.start_us,
+                      self->options.start_us + (gint64) self->dataset->n_cycles
+                                               * VIGIL_CYCLE_SECONDS * VIGIL_USEC_PER_SEC,
+                      self->dataset->sensors, self->rules);
   self->started_us = g_get_monotonic_time ();
   self->started = TRUE;
+  atomic_store (&self->workers_running, self->n_threads);
 
   for (guint i = 0; i < self->n_threads; i++)
     {
@@ -690,4 +827,164 @@ vigil_hydraulic_replay_get_raises (VigilHydraulicReplay *self,
   g_return_val_if_fail ((guint) sensor < VIGIL_N_SENSORS, NULL);
 
   return self->raises[rule_index * VIGIL_N_SENSORS + sensor];
+}
+
+void
+vigil_hydraulic_replay_set_live (VigilHydraulicReplay *self,
+                                 VigilLive            *live)
+{
+  g_return_if_fail (VIGIL_IS_HYDRAULIC_REPLAY (self));
+  g_return_if_fail (!self->started);
+
+  g_set_object (&self->live, live);
+}
+
+gint64
+vigil_hydraulic_replay_get_position (VigilHydraulicReplay *self)
+{
+  gint64 position = G_MAXINT64;
+
+  g_return_val_if_fail (VIGIL_IS_HYDRAULIC_REPLAY (self), 0);
+
+  if (!self->started)
+    return self->options.start_us;
+
+  for (guint i = 0; i < self->n_streams; i++)
+    position = MIN (position, atomic_load (&self->streams[i].position_us));
+
+  return position;
+}
+
+void
+vigil_hydraulic_replay_set_speed (VigilHydraulicReplay *self,
+                                  double                speed)
+{
+  g_return_if_fail (VIGIL_IS_HYDRAULIC_REPLAY (self));
+  g_return_if_fail (speed >= 0);
+
+  if (self->clock == NULL)
+    {
+      self->options.speed = speed;
+      return;
+    }
+
+  /* At maximum speed the clock did not follow the workers: pacing resumes from where the
+   * slowest stream is. */
+  if (!vigil_replay_clock_is_paced (self->clock))
+    vigil_replay_clock_seek (self->clock, vigil_hydraulic_replay_get_position (self));
+  vigil_replay_clock_set_speed (self->clock, speed);
+}
+
+void
+vigil_hydraulic_replay_set_paused (VigilHydraulicReplay *self,
+                                   gboolean              paused)
+{
+  g_return_if_fail (VIGIL_IS_HYDRAULIC_REPLAY (self));
+  g_return_if_fail (self->clock != NULL);
+
+  if (paused && !vigil_replay_clock_is_paced (self->clock))
+    vigil_replay_clock_seek (self->clock, vigil_hydraulic_replay_get_position (self));
+  vigil_replay_clock_set_paused (self->clock, paused);
+}
+
+gboolean
+vigil_hydraulic_replay_is_finished (VigilHydraulicReplay *self)
+{
+  g_return_val_if_fail (VIGIL_IS_HYDRAULIC_REPLAY (self), FALSE);
+
+  return self->started && atomic_load (&self->workers_running) == 0;
+}
+
+static Stream *
+find_stream (VigilHydraulicReplay  *self,
+             VigilSensor            sensor,
+             GError               **error)
+{
+  for (guint i = 0; i < self->n_streams; i++)
+    if (self->streams[i].sensor == sensor && self->streams[i].alarms != NULL)
+      return &self->streams[i];
+
+  g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_NOT_FOUND,
+               "%s: the dataset has no %s sensor", self->dir,
+               (guint) sensor < VIGIL_N_SENSORS ? vigil_sensor_get_info (sensor)->name : "such");
+  return NULL;
+}
+
+typedef enum { ACTION_ACK, ACTION_SHELVE } Action;
+
+static gboolean
+operator_action (VigilHydraulicReplay  *self,
+                 Action                 action,
+                 const char            *rule,
+                 VigilSensor            sensor,
+                 gint64                 duration_us,
+                 const char            *comment,
+                 GError               **error)
+{
+  g_autoptr(VigilStoreBatch) batch = NULL;
+  Stream *st;
+  gint64 at;
+  gboolean ok;
+
+  g_return_val_if_fail (VIGIL_IS_HYDRAULIC_REPLAY (self), FALSE);
+  g_return_val_if_fail (rule != NULL, FALSE);
+
+  if (!self->started)
+    {
+      g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_INVALID,
+                   "The replay of %s has not started", self->dir);
+      return FALSE;
+    }
+  if ((st = find_stream (self, sensor, error)) == NULL)
+    return FALSE;
+
+  batch = vigil_store_batch_new (self->session_id);
+
+  g_mutex_lock (&st->lock);
+  at = atomic_load (&st->position_us);
+  if (action == ACTION_ACK)
+    ok = vigil_alarm_machine_acknowledge (st->alarms, rule, sensor, at, comment,
+                                          batch->transitions, error);
+  else
+    ok = vigil_alarm_machine_shelve (st->alarms, rule, sensor, at, at + duration_us, comment,
+                                     batch->transitions, error);
+  if (ok)
+    {
+      atomic_store (&self->health[sensor], vigil_alarm_machine_get_health (st->alarms, sensor));
+      submit_transitions (self, &batch, 0);
+    }
+  g_mutex_unlock (&st->lock);
+
+  return ok;
+}
+
+gboolean
+vigil_hydraulic_replay_acknowledge (VigilHydraulicReplay  *self,
+                                    const char            *rule,
+                                    VigilSensor            sensor,
+                                    const char            *comment,
+                                    GError               **error)
+{
+  return operator_action (self, ACTION_ACK, rule, sensor, 0, comment, error);
+}
+
+gboolean
+vigil_hydraulic_replay_shelve (VigilHydraulicReplay  *self,
+                               const char            *rule,
+                               VigilSensor            sensor,
+                               gint64                 duration_us,
+                               const char            *comment,
+                               GError               **error)
+{
+  g_return_val_if_fail (duration_us > 0, FALSE);
+
+  return operator_action (self, ACTION_SHELVE, rule, sensor, duration_us, comment, error);
+}
+
+gint64
+vigil_hydraulic_replay_get_session_id (VigilHydraulicReplay *self)
+{
+  g_return_val_if_fail (VIGIL_IS_HYDRAULIC_REPLAY (self), 0);
+
+  return self->session_id;
 }

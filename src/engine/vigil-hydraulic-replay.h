@@ -10,6 +10,7 @@
 
 #include <gio/gio.h>
 
+#include "vigil-live.h"
 #include "vigil-rules.h"
 #include "vigil-sensor.h"
 #include "vigil-store.h"
@@ -24,6 +25,8 @@ typedef struct
   gint64 lateness_us;   /* 10 s */
   double speed;         /* event seconds per wall second; 0 = as fast as possible */
   guint  n_workers;     /* 0 = chosen from the number of processors */
+  guint  first_cycle;   /* where the replay starts (a seek); windows that would reach back
+                         * before it are left out rather than stored half full */
 } VigilReplayOptions;
 
 void vigil_replay_options_init (VigilReplayOptions *options);
@@ -50,6 +53,10 @@ VigilHydraulicReplay *vigil_hydraulic_replay_new        (const char             
                                                          VigilStore                *store,
                                                          VigilRuleSet              *rules,
                                                          const VigilReplayOptions  *options);
+/* Before start(): the workers also publish raw samples, windows, transitions and their
+ * progress to @live (reset by start() to the dataset's range). */
+void                  vigil_hydraulic_replay_set_live   (VigilHydraulicReplay      *self,
+                                                         VigilLive                 *live);
 /* Scans the dataset, registers the session and starts the workers. */
 gboolean              vigil_hydraulic_replay_start      (VigilHydraulicReplay      *self,
                                                          GError                   **error);
@@ -62,8 +69,35 @@ gboolean              vigil_hydraulic_replay_wait       (VigilHydraulicReplay   
 gboolean              vigil_hydraulic_replay_run        (VigilHydraulicReplay      *self,
                                                          GCancellable              *cancellable,
                                                          GError                   **error);
+/* Pacing while running (any thread). Changing from or to maximum speed goes on from the
+ * event time the slowest stream reached. */
+void                  vigil_hydraulic_replay_set_speed  (VigilHydraulicReplay      *self,
+                                                         double                     speed);
+void                  vigil_hydraulic_replay_set_paused (VigilHydraulicReplay      *self,
+                                                         gboolean                   paused);
+/* Event time every stream has reached. */
+gint64                vigil_hydraulic_replay_get_position (VigilHydraulicReplay    *self);
+/* After start(): true once every stream is done (or stopped), before wait() is called. */
+gboolean              vigil_hydraulic_replay_is_finished (VigilHydraulicReplay     *self);
+/* Operator actions on a live alarm, journaled at the event time its sensor has reached,
+ * stored and published in order with the workers' own transitions. May block briefly
+ * (the store's back-pressure): call from a worker thread, not the UI's. Errors as
+ * vigil_alarm_machine_acknowledge(); NOT_FOUND also for a sensor the dataset lacks. */
+gboolean              vigil_hydraulic_replay_acknowledge (VigilHydraulicReplay     *self,
+                                                          const char               *rule,
+                                                          VigilSensor               sensor,
+                                                          const char               *comment,
+                                                          GError                  **error);
+gboolean              vigil_hydraulic_replay_shelve      (VigilHydraulicReplay     *self,
+                                                          const char               *rule,
+                                                          VigilSensor               sensor,
+                                                          gint64                    duration_us,
+                                                          const char               *comment,
+                                                          GError                  **error);
 void                  vigil_hydraulic_replay_get_stats  (VigilHydraulicReplay      *self,
                                                          VigilReplayStats          *stats);
+/* After start(): the session the replay writes. */
+gint64                vigil_hydraulic_replay_get_session_id (VigilHydraulicReplay  *self);
 guint32               vigil_hydraulic_replay_get_sensors (VigilHydraulicReplay     *self);
 gboolean              vigil_hydraulic_replay_was_stopped (VigilHydraulicReplay     *self);
 /* After wait(): event times at which @rule raised an alarm on @sensor, in order. */
