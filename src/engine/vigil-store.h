@@ -107,4 +107,49 @@ gboolean    vigil_store_export_journal     (VigilStore              *self,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VigilStoreBatch, vigil_store_batch_free)
 
+/* Reading a recording back (vigil-store-read.c) ------------------------------------------- */
+
+/* A session as a list of recordings shows it, with what it holds. */
+typedef struct
+{
+  gint64   id;
+  char    *kind;
+  char    *source;
+  gint64   start_us;
+  gint64   end_us;         /* the latest window_end, or start_us when it has no windows */
+  gint64   window_us;
+  gint64   slide_us;
+  gint64   lateness_us;
+  char    *rules_json;
+  gint64   created_us;     /* wall time the session was first registered */
+  guint32  sensors;        /* bit (1 << VigilSensor) per sensor that has windows */
+  guint64  n_windows;
+  guint64  n_alarms;       /* alarm instances */
+  guint    n_cycles;       /* labelled cycles */
+} VigilSessionSummary;
+
+void                 vigil_session_summary_free (VigilSessionSummary     *summary);
+
+/* Every session of the file, newest first: a GPtrArray of VigilSessionSummary (freed with
+ * the array). */
+GPtrArray           *vigil_store_list_sessions  (VigilStore              *self,
+                                                 GError                 **error);
+/* One session; @session_id 0 is the latest. NOT_FOUND names the file and the id. */
+VigilSessionSummary *vigil_store_get_session    (VigilStore              *self,
+                                                 gint64                   session_id,
+                                                 GError                 **error);
+/* The windows of @filter's session (key = VigilSensor; NULL statistics read back as NAN),
+ * ordered by window_end, then sensor. */
+GArray              *vigil_store_read_windows   (VigilStore              *self,
+                                                 const VigilStoreFilter  *filter,
+                                                 GError                 **error);
+/* The journal of @filter's session (VigilAlarmTransition, rules interned, clear func set),
+ * ordered by at_us, then seq. A name this Vigil does not know (a file edited by hand) is a
+ * VIGIL_ENGINE_ERROR_PARSE naming the table, the row and the value. */
+GArray              *vigil_store_read_journal   (VigilStore              *self,
+                                                 const VigilStoreFilter  *filter,
+                                                 GError                 **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VigilSessionSummary, vigil_session_summary_free)
+
 G_END_DECLS

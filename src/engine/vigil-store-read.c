@@ -1,0 +1,594 @@
+/* vigil-store-read.c
+ *
+ * Reading a recording back: the sessions of a file with what they hold, and the windows and
+ * alarm journal of one session as the plain structs the engine publishes, through the
+ * store's read connection. Names stored in the file are checked, never trusted: a file
+ * edited by hand gets an error that says which row holds what.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "vigil-store"
+
+#include "config.h"
+
+#include <math.h>
+
+#include "vigil-error.h"
+#include "vigil-sensor.h"
+#include "vigil-store-private.h"
+#include "vigil-time.h"
+
+/* The sensor filter and order of vigil-store-export.c, with the session as ?1, the time
+ * range as ?2 and ?3 (inclusive) and the sensor bits as ?4. */
+#define SENSOR_FILTER "(?4 = 0 OR (?4 >> vigil_sensor_index (sensor)) & 1)"
+
+static const char summary_sql[] =
+  "SELECT s.id, s.kind, s.source, s.start_us, s.window_us, s.slide_us, s.lateness_us,"
+  " s.rules_json, s.created_us,"
+  " (SELECT max(window_end) FROM windows WHERE session_id = s.id),"
+  " (SELECT count(*) FROM windows WHERE session_id = s.id),"
+  " (SELECT count(*) FROM alarms WHERE session_id = s.id),"
+  " (SELECT count(*) FROM cycle_labels WHERE session_id = s.id)"
+  " FROM sessions s WHERE ?1 = 0 OR s.id = ?1 ORDER BY s.id DESC";
+
+/* The first window of each sensor names the row of a sensor this Vigil does not know. */
+static const char sensors_sql[] =
+  "SELECT sensor, min(window_start) FROM windows WHERE session_id = ?1 GROUP BY sensor";
+
+static const char windows_sql[] =
+  "SELECT sensor, window_start, window_end, count, avg, min, max, stddev, \"range\""
+  " FROM windows"
+  " WHERE session_id = ?1 AND window_start BETWEEN ?2 AND ?3 AND " SENSOR_FILTER
+  " ORDER BY window_end, vigil_sensor_index (sensor), window_start";
+
+static const char journal_sql[] =
+  "SELECT rule, sensor, at_us, seq, severity, from_state, to_state, cause, shelved,"
+  " shelved_until_us, raised_us, value, comment"
+  " FROM alarm_journal"
+  " WHERE session_id = ?1 AND at_us BETWEEN ?2 AND ?3 AND " SENSOR_FILTER
+  " ORDER BY at_us, seq, rule, vigil_sensor_index (sensor)";
+
+void
+vigil_session_summary_free (VigilSessionSummary *summary)
+{
+  if (summary == NULL)
+    return;
+
+  g_free (summary->kind);
+  g_free (summary->source);
+  g_free (summary->rules_json);
+  g_free (summary);
+}
+
+/* Names ------------------------------------------------------------------------------------- */
+
+/* The stored names are those of the *_to_string functions, so those are the tables. */
+typedef const char *(*NameFunc) (int value);
+
+static gboolean
+lookup_name (const char *name,
+             NameFunc    to_string,
+             int         n_values,
+             int        *out_value)
+{
+  for (int i = 0; i < n_values; i++)
+    if (g_strcmp0 (name, to_string (i)) == 0)
+      {
+        *out_value = i;
+        return TRUE;
+      }
+
+  return FALSE;
+}
+
+static const char *
+severity_name (int value)
+{
+  return vigil_severity_to_string ((VigilSeverity) value);
+}
+
+static const char *
+state_name (int value)
+{
+  return vigil_alarm_state_to_string ((VigilAlarmState) value);
+}
+
+static const char *
+cause_name (int value)
+{
+  return vigil_alarm_cause_to_string ((VigilAlarmCause) value);
+}
+
+#define N_SEVERITIES (VIGIL_SEVERITY_CRITICAL + 1)
+#define N_STATES (VIGIL_ALARM_CLEARED_UNACKED + 1)
+#define N_CAUSES (VIGIL_ALARM_CAUSE_UNSHELVE + 1)
+
+/* @row describes the row by its key, for the message. */
+static gboolean
+bad_name (VigilStore  *self,
+          const char  *table,
+          const char  *row,
+          const char  *column,
+          const char  *value,
+          GError     **error)
+{
+  g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_PARSE,
+               "%s: table %s, row %s: unknown %s “%s”", self->path, table, row, column,
+               value != NULL ? value : "(null)");
+  return FALSE;
+}
+
+static const char *
+column_text (sqlite3_stmt *stmt,
+             int           column)
+{
+  return (const char *) sqlite3_column_text (stmt, column);
+}
+
+static double
+column_double_or_nan (sqlite3_stmt *stmt,
+                      int           column)
+{
+  if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
+    return NAN;
+
+  return sqlite3_column_double (stmt, column);
+}
+
+/* Reading ----------------------------------------------------------------------------------- */
+
+typedef gboolean (*ReadFunc) (VigilStore  *self,
+                              gint64       session_id,
+                              gpointer     data,
+                              GError     **error);
+
+/* Runs @func in one read transaction with the session of @session_id resolved (0: latest),
+ * so that the session found and the rows read come from the same state of the file.
+ * @func is not called when the file has no session at all. */
+static gboolean
+with_session (VigilStore  *self,
+              gint64       session_id,
+              const char  *what,
+              ReadFunc     func,
+              gpointer     data,
+              GError     **error)
+{
+  gint64 resolved = 0;
+  gboolean ok;
+  int rc;
+
+  g_mutex_lock (&self->read_lock);
+
+  if (self->read_db == NULL)
+    {
+      g_mutex_unlock (&self->read_lock);
+      g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_FAILED,
+                   "The store %s is closed", self->path);
+      return FALSE;
+    }
+
+  rc = sqlite3_exec (self->read_db, "BEGIN", NULL, NULL, NULL);
+  if (rc != SQLITE_OK)
+    {
+      _vigil_store_set_error (error, self->read_db, rc, self->path, what);
+      g_mutex_unlock (&self->read_lock);
+      return FALSE;
+    }
+
+  ok = _vigil_store_resolve_session (self, session_id, &resolved, error) &&
+       (resolved == 0 || func (self, resolved, data, error));
+
+  sqlite3_exec (self->read_db, "COMMIT", NULL, NULL, NULL);
+  g_mutex_unlock (&self->read_lock);
+
+  return ok;
+}
+
+static sqlite3_stmt *
+prepare (VigilStore  *self,
+         const char  *sql,
+         const char  *what,
+         GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (self->read_db, sql, -1, &stmt, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      _vigil_store_set_error (error, self->read_db, rc, self->path, what);
+      sqlite3_finalize (stmt);
+      return NULL;
+    }
+
+  return stmt;
+}
+
+/* Finalizes @stmt; @rc is the last step's result. */
+static gboolean
+finish (VigilStore    *self,
+        sqlite3_stmt  *stmt,
+        int            rc,
+        const char    *what,
+        GError       **error)
+{
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    _vigil_store_set_error (error, self->read_db, rc, self->path, what);
+  sqlite3_finalize (stmt);
+
+  return rc == SQLITE_DONE || rc == SQLITE_ROW;
+}
+
+/* The filter is half-open [from, to); BETWEEN is inclusive, and G_MAXINT64 means open. */
+static void
+bind_filter (sqlite3_stmt           *stmt,
+             gint64                  session_id,
+             const VigilStoreFilter *filter)
+{
+  sqlite3_bind_int64 (stmt, 1, session_id);
+  sqlite3_bind_int64 (stmt, 2, filter->from_us);
+  sqlite3_bind_int64 (stmt, 3, filter->to_us == G_MAXINT64 ? G_MAXINT64 : filter->to_us - 1);
+  sqlite3_bind_int64 (stmt, 4, filter->sensors);
+}
+
+static gboolean
+check_filter (const VigilStoreFilter  *filter,
+              GError                 **error)
+{
+  if (filter->from_us >= filter->to_us)
+    {
+      g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_INVALID,
+                   "The start of the time range must come before its end");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Sessions ---------------------------------------------------------------------------------- */
+
+static gboolean
+read_sensors (VigilStore           *self,
+              VigilSessionSummary  *summary,
+              GError              **error)
+{
+  sqlite3_stmt *stmt = prepare (self, sensors_sql, "read the sessions", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, summary->id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *name = column_text (stmt, 0);
+      VigilSensor sensor;
+
+      if (name == NULL || !vigil_sensor_from_name (name, &sensor))
+        {
+          g_autofree char *start = vigil_time_format_iso8601 (sqlite3_column_int64 (stmt, 1));
+          g_autofree char *row = g_strdup_printf ("(session %" G_GINT64_FORMAT ", window_start "
+                                                  "%s)", summary->id, start);
+
+          /* The name lives in the statement: the message first. */
+          bad_name (self, "windows", row, "sensor", name, error);
+          sqlite3_finalize (stmt);
+          return FALSE;
+        }
+      summary->sensors |= 1u << sensor;
+    }
+
+  return finish (self, stmt, rc, "read the sessions", error);
+}
+
+static VigilSessionSummary *
+summary_from_row (sqlite3_stmt *stmt)
+{
+  VigilSessionSummary *summary = g_new0 (VigilSessionSummary, 1);
+
+  summary->id = sqlite3_column_int64 (stmt, 0);
+  summary->kind = g_strdup (column_text (stmt, 1));
+  summary->source = g_strdup (column_text (stmt, 2));
+  summary->start_us = sqlite3_column_int64 (stmt, 3);
+  summary->window_us = sqlite3_column_int64 (stmt, 4);
+  summary->slide_us = sqlite3_column_int64 (stmt, 5);
+  summary->lateness_us = sqlite3_column_int64 (stmt, 6);
+  summary->rules_json = g_strdup (column_text (stmt, 7));
+  summary->created_us = sqlite3_column_int64 (stmt, 8);
+  summary->end_us = sqlite3_column_type (stmt, 9) == SQLITE_NULL ? summary->start_us
+                                                                  : sqlite3_column_int64 (stmt, 9);
+  summary->n_windows = (guint64) sqlite3_column_int64 (stmt, 10);
+  summary->n_alarms = (guint64) sqlite3_column_int64 (stmt, 11);
+  summary->n_cycles = (guint) sqlite3_column_int64 (stmt, 12);
+
+  return summary;
+}
+
+typedef struct
+{
+  GPtrArray *out;
+  gboolean   all;   /* every session, not only the one resolved */
+} ReadSummaries;
+
+static gboolean
+read_summaries (VigilStore  *self,
+                gint64       session_id,
+                gpointer     data,
+                GError     **error)
+{
+  ReadSummaries *read = data;
+  sqlite3_stmt *stmt = prepare (self, summary_sql, "read the sessions", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, read->all ? 0 : session_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (read->out, summary_from_row (stmt));
+
+  if (!finish (self, stmt, rc, "read the sessions", error))
+    return FALSE;
+
+  for (guint i = 0; i < read->out->len; i++)
+    if (!read_sensors (self, g_ptr_array_index (read->out, i), error))
+      return FALSE;
+
+  return TRUE;
+}
+
+GPtrArray *
+vigil_store_list_sessions (VigilStore  *self,
+                           GError     **error)
+{
+  g_autoptr(GPtrArray) sessions = NULL;
+  ReadSummaries read;
+
+  g_return_val_if_fail (VIGIL_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  sessions = g_ptr_array_new_with_free_func ((GDestroyNotify) vigil_session_summary_free);
+  read = (ReadSummaries) { sessions, TRUE };
+  /* Resolving the latest session finds none in an empty file, which then lists nothing. */
+  if (!with_session (self, 0, "read the sessions", read_summaries, &read, error))
+    return NULL;
+
+  return g_steal_pointer (&sessions);
+}
+
+VigilSessionSummary *
+vigil_store_get_session (VigilStore  *self,
+                         gint64       session_id,
+                         GError     **error)
+{
+  g_autoptr(GPtrArray) sessions = NULL;
+  ReadSummaries read;
+
+  g_return_val_if_fail (VIGIL_IS_STORE (self), NULL);
+  g_return_val_if_fail (session_id >= 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  sessions = g_ptr_array_new_with_free_func ((GDestroyNotify) vigil_session_summary_free);
+  read = (ReadSummaries) { sessions, FALSE };
+  if (!with_session (self, session_id, "read the session", read_summaries, &read, error))
+    return NULL;
+
+  if (sessions->len == 0)
+    {
+      g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_NOT_FOUND,
+                   "%s holds no recorded session", self->path);
+      return NULL;
+    }
+
+  return g_ptr_array_steal_index (sessions, 0);
+}
+
+/* Windows ----------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  const VigilStoreFilter *filter;
+  GArray                 *out;
+} ReadRows;
+
+static gboolean
+read_window_rows (VigilStore  *self,
+                  gint64       session_id,
+                  gpointer     data,
+                  GError     **error)
+{
+  ReadRows *read = data;
+  sqlite3_stmt *stmt = prepare (self, windows_sql, "read windows", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_filter (stmt, session_id, read->filter);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *name = column_text (stmt, 0);
+      VigilWindowStats w;
+      VigilSensor sensor;
+
+      if (name == NULL || !vigil_sensor_from_name (name, &sensor))
+        {
+          g_autofree char *start = vigil_time_format_iso8601 (sqlite3_column_int64 (stmt, 1));
+          g_autofree char *row = g_strdup_printf ("(session %" G_GINT64_FORMAT ", window_start "
+                                                  "%s)", session_id, start);
+
+          /* The name lives in the statement: the message first. */
+          bad_name (self, "windows", row, "sensor", name, error);
+          sqlite3_finalize (stmt);
+          return FALSE;
+        }
+
+      w.key = sensor;
+      w.start_us = sqlite3_column_int64 (stmt, 1);
+      w.end_us = sqlite3_column_int64 (stmt, 2);
+      w.count = (guint64) sqlite3_column_int64 (stmt, 3);
+      w.avg = column_double_or_nan (stmt, 4);
+      w.min = column_double_or_nan (stmt, 5);
+      w.max = column_double_or_nan (stmt, 6);
+      w.stddev = column_double_or_nan (stmt, 7);
+      w.range = column_double_or_nan (stmt, 8);
+      g_array_append_val (read->out, w);
+    }
+
+  return finish (self, stmt, rc, "read windows", error);
+}
+
+GArray *
+vigil_store_read_windows (VigilStore              *self,
+                          const VigilStoreFilter  *filter,
+                          GError                 **error)
+{
+  g_autoptr(GArray) windows = NULL;
+  ReadRows read;
+
+  g_return_val_if_fail (VIGIL_IS_STORE (self), NULL);
+  g_return_val_if_fail (filter != NULL, NULL);
+  g_return_val_if_fail (filter->session_id >= 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!check_filter (filter, error))
+    return NULL;
+
+  windows = g_array_new (FALSE, FALSE, sizeof (VigilWindowStats));
+  read = (ReadRows) { filter, windows };
+  if (!with_session (self, filter->session_id, "read windows", read_window_rows, &read, error))
+    return NULL;
+
+  return g_steal_pointer (&windows);
+}
+
+/* Journal ----------------------------------------------------------------------------------- */
+
+/* Fills everything of @t but the rule and the comment from the current row. */
+static gboolean
+transition_from_row (VigilStore            *self,
+                     sqlite3_stmt          *stmt,
+                     gint64                 session_id,
+                     VigilAlarmTransition  *t,
+                     GError               **error)
+{
+  static const struct
+  {
+    int         column;
+    const char *name;
+    NameFunc    to_string;
+    int         n_values;
+  } names[] = {
+    { 4, "severity", severity_name, N_SEVERITIES },
+    { 5, "from_state", state_name, N_STATES },
+    { 6, "to_state", state_name, N_STATES },
+    { 7, "cause", cause_name, N_CAUSES },
+  };
+  int values[G_N_ELEMENTS (names)];
+  const char *sensor_text = column_text (stmt, 1);
+  const char *bad_column = NULL;
+  const char *bad_value = NULL;
+  VigilSensor sensor = 0;
+
+  if (sensor_text == NULL || !vigil_sensor_from_name (sensor_text, &sensor))
+    {
+      bad_column = "sensor";
+      bad_value = sensor_text;
+    }
+
+  for (guint i = 0; bad_column == NULL && i < G_N_ELEMENTS (names); i++)
+    {
+      const char *text = column_text (stmt, names[i].column);
+
+      if (!lookup_name (text, names[i].to_string, names[i].n_values, &values[i]))
+        {
+          bad_column = names[i].name;
+          bad_value = text;
+        }
+    }
+
+  if (bad_column != NULL)
+    {
+      g_autofree char *at = vigil_time_format_iso8601 (sqlite3_column_int64 (stmt, 2));
+      g_autofree char *row = NULL;
+
+      row = g_strdup_printf ("(session %" G_GINT64_FORMAT ", rule %s, sensor %s, at %s, seq %"
+                             G_GINT64_FORMAT ")", session_id, column_text (stmt, 0),
+                             sensor_text != NULL ? sensor_text : "(null)", at,
+                             (gint64) sqlite3_column_int64 (stmt, 3));
+
+      return bad_name (self, "alarm_journal", row, bad_column, bad_value, error);
+    }
+
+  t->key = sensor;
+  t->severity = (VigilSeverity) values[0];
+  t->from = (VigilAlarmState) values[1];
+  t->to = (VigilAlarmState) values[2];
+  t->cause = (VigilAlarmCause) values[3];
+  t->at_us = sqlite3_column_int64 (stmt, 2);
+  t->seq = (guint) sqlite3_column_int64 (stmt, 3);
+  t->shelved = sqlite3_column_int (stmt, 8) != 0;
+  t->shelved_until_us = sqlite3_column_int64 (stmt, 9);
+  t->raised_us = sqlite3_column_int64 (stmt, 10);
+  t->value = column_double_or_nan (stmt, 11);
+
+  return TRUE;
+}
+
+static gboolean
+read_journal_rows (VigilStore  *self,
+                   gint64       session_id,
+                   gpointer     data,
+                   GError     **error)
+{
+  ReadRows *read = data;
+  sqlite3_stmt *stmt = prepare (self, journal_sql, "read the alarm journal", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_filter (stmt, session_id, read->filter);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      VigilAlarmTransition t = { 0 };
+
+      if (!transition_from_row (self, stmt, session_id, &t, error))
+        {
+          sqlite3_finalize (stmt);
+          return FALSE;
+        }
+
+      t.rule = g_intern_string (column_text (stmt, 0));
+      t.comment = g_strdup (column_text (stmt, 12));
+      g_array_append_val (read->out, t);
+    }
+
+  return finish (self, stmt, rc, "read the alarm journal", error);
+}
+
+GArray *
+vigil_store_read_journal (VigilStore              *self,
+                          const VigilStoreFilter  *filter,
+                          GError                 **error)
+{
+  g_autoptr(GArray) journal = NULL;
+  ReadRows read;
+
+  g_return_val_if_fail (VIGIL_IS_STORE (self), NULL);
+  g_return_val_if_fail (filter != NULL, NULL);
+  g_return_val_if_fail (filter->session_id >= 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!check_filter (filter, error))
+    return NULL;
+
+  journal = g_array_new (FALSE, FALSE, sizeof (VigilAlarmTransition));
+  g_array_set_clear_func (journal, vigil_alarm_transition_clear);
+  read = (ReadRows) { filter, journal };
+  if (!with_session (self, filter->session_id, "read the alarm journal", read_journal_rows,
+                     &read, error))
+    return NULL;
+
+  return g_steal_pointer (&journal);
+}
