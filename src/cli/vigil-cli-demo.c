@@ -16,10 +16,10 @@
 
 #include "vigil-cli-private.h"
 #include "vigil-cli-replay.h"
+#include "vigil-demo.h"
 #include "vigil-hydraulic-generator.h"
 #include "vigil-time.h"
 
-#define STAMP ".vigil-demo-complete"
 
 typedef struct
 {
@@ -76,29 +76,6 @@ load_ground_truth (const char  *dir,
     }
 
   return g_steal_pointer (&faults);
-}
-
-static gboolean
-ensure_dataset (const char  *dir,
-                guint        cycles,
-                guint64      seed,
-                GError     **error)
-{
-  g_autofree char *stamp = g_build_filename (dir, STAMP, NULL);
-
-  if (g_file_test (stamp, G_FILE_TEST_EXISTS))
-    return TRUE;
-
-  g_print ("Generating a demo rig: %u cycles of 17 sensors in %s ...\n", cycles, dir);
-  if (g_mkdir_with_parents (dir, 0755) != 0 ||
-      !vigil_hydraulic_generate (dir, cycles, seed, NULL, error))
-    {
-      if (error != NULL && *error == NULL)
-        g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "Cannot create %s", dir);
-      return FALSE;
-    }
-
-  return g_file_set_contents (stamp, "", 0, error);
 }
 
 /* Was an alarm raised on the fault's sensor while a window that saw it was closing? */
@@ -238,8 +215,7 @@ _vigil_cli_demo (int    argc,
   cache = g_build_filename (g_get_user_cache_dir (), "vigil", NULL);
   if (dir == NULL)
     {
-      g_autofree char *name = g_strdup_printf ("demo-rig-%d-seed%" G_GINT64_FORMAT, cycles, seed);
-      dir = g_build_filename (cache, name, NULL);
+      dir = vigil_demo_get_dir ((guint) cycles, (guint64) seed);
     }
   if (db == NULL)
     {
@@ -249,7 +225,9 @@ _vigil_cli_demo (int    argc,
       g_mkdir_with_parents (cache, 0755);
     }
 
-  if (!ensure_dataset (dir, (guint) cycles, (guint64) seed, &error))
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    g_print ("Generating a demo rig: %d cycles of 17 sensors in %s ...\n", cycles, dir);
+  if (!vigil_demo_ensure (dir, (guint) cycles, (guint64) seed, NULL, &error))
     return _vigil_cli_fail (error);
 
   if (!_vigil_cli_replay_options_parse (&args, &options, &rules, &error))
