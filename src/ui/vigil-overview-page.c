@@ -1,0 +1,383 @@
+/* vigil-overview-page.c
+ *
+ * Reads the live bus on the frame clock while mapped; text is refreshed a few times a
+ * second so people can read the numbers, lists only when the alarms changed.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "vigil-overview"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "vigil-health-trend.h"
+#include "vigil-overview-page.h"
+#include "vigil-ui-util.h"
+
+#define REFRESH_US (G_USEC_PER_SEC / 4)
+#define MAX_ALARM_ROWS 8
+
+struct _VigilOverviewPage
+{
+  GtkWidget          parent_instance;
+
+  /* Owned */
+  VigilPlayer       *player;
+  guint              tick_id;
+  gint64             last_refresh_us;
+  guint64            alarm_serial;
+  guint32            sensors;          /* whose tiles exist */
+  GtkLabel          *tile_values[VIGIL_N_SENSORS];
+  GtkWidget         *tiles[VIGIL_N_SENSORS];
+  GtkLabel          *rate_label;
+  GtkLabel          *latency_label;
+  GtkLabel          *late_label;
+  GtkLabel          *dead_label;
+  GtkLabel          *totals_label;
+
+  /* Template widgets */
+  GtkWidget         *scroller;
+  GtkLabel          *health_label;
+  GtkLevelBar       *health_bar;
+  GtkLabel          *health_caption;
+  VigilHealthTrend  *health_trend;
+  GtkFlowBox        *sensor_box;
+  GtkListBox        *alarm_list;
+  AdwActionRow      *rate_row;
+  AdwActionRow      *latency_row;
+  AdwActionRow      *late_row;
+  AdwActionRow      *dead_row;
+  AdwActionRow      *totals_row;
+};
+
+G_DEFINE_FINAL_TYPE (VigilOverviewPage, vigil_overview_page, GTK_TYPE_WIDGET)
+
+static GtkLabel *
+add_value_label (AdwActionRow *row)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_widget_add_css_class (label, "numeric");
+  gtk_widget_add_css_class (label, "vigil-counter");
+  adw_action_row_add_suffix (row, label);
+
+  return GTK_LABEL (label);
+}
+
+static const char *
+health_class (guint health)
+{
+  if (health >= 90)
+    return "success";
+  if (health >= 60)
+    return "warning";
+  return "error";
+}
+
+static void
+set_health_class (GtkWidget *widget,
+                  guint      health)
+{
+  gtk_widget_remove_css_class (widget, "success");
+  gtk_widget_remove_css_class (widget, "warning");
+  gtk_widget_remove_css_class (widget, "error");
+  gtk_widget_add_css_class (widget, health_class (health));
+}
+
+static void
+rebuild_tiles (VigilOverviewPage *self,
+               guint32            sensors)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->sensor_box))) != NULL)
+    gtk_flow_box_remove (self->sensor_box, child);
+  memset (self->tiles, 0, sizeof self->tiles);
+  memset (self->tile_values, 0, sizeof self->tile_values);
+
+  for (guint s = 0; s < VIGIL_N_SENSORS; s++)
+    {
+      const VigilSensorInfo *info = vigil_sensor_get_info (s);
+      GtkWidget *tile, *name, *value;
+
+      if (!(sensors & (1u << s)))
+        continue;
+
+      tile = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+      gtk_widget_add_css_class (tile, "card");
+      gtk_widget_add_css_class (tile, "vigil-sensor-tile");
+      name = gtk_label_new (info->name);
+      gtk_widget_add_css_class (name, "caption-heading");
+      gtk_widget_set_tooltip_text (name, vigil_ui_quantity_name (s));
+      value = gtk_label_new ("100");
+      gtk_widget_add_css_class (value, "title-2");
+      gtk_widget_add_css_class (value, "numeric");
+      gtk_box_append (GTK_BOX (tile), name);
+      gtk_box_append (GTK_BOX (tile), value);
+      gtk_flow_box_append (self->sensor_box, tile);
+
+      self->tiles[s] = tile;
+      self->tile_values[s] = GTK_LABEL (value);
+    }
+  self->sensors = sensors;
+}
+
+static GtkWidget *
+alarm_row_new (const VigilLiveAlarm *a)
+{
+  const VigilSensorInfo *info = vigil_sensor_get_info (a->sensor);
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *icon = gtk_image_new_from_icon_name (a->severity == VIGIL_SEVERITY_CRITICAL
+                                                  ? "dialog-error-symbolic"
+                                                  : "dialog-warning-symbolic");
+  g_autofree char *title = g_strdup_printf ("%s · %s", info->name, a->rule);
+  g_autofree char *raised = vigil_ui_format_time (a->raised_us);
+  /* Translators: an alarm's subtitle: the value, its unit and when it was raised. */
+  g_autofree char *subtitle = g_strdup_printf (_("%.2f %s, raised %s"), a->value, info->unit,
+                                               raised);
+
+  gtk_widget_add_css_class (icon, a->severity == VIGIL_SEVERITY_CRITICAL ? "error" : "warning");
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                             gtk_image_new_from_icon_name ("go-next-symbolic"));
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+
+  return row;
+}
+
+static void
+rebuild_alarms (VigilOverviewPage *self,
+                VigilLive         *live)
+{
+  g_autoptr(GArray) alarms = vigil_live_dup_alarms (live);
+  GtkWidget *child;
+  guint shown = 0;
+  guint active = 0;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->alarm_list))) != NULL)
+    gtk_list_box_remove (self->alarm_list, child);
+
+  for (guint i = 0; i < alarms->len; i++)
+    {
+      const VigilLiveAlarm *a = &g_array_index (alarms, VigilLiveAlarm, i);
+
+      if (!vigil_alarm_state_is_active (a->state))
+        continue;
+      active++;
+      if (shown++ < MAX_ALARM_ROWS)
+        gtk_list_box_append (self->alarm_list, alarm_row_new (a));
+    }
+
+  if (active == 0)
+    {
+      GtkWidget *row = adw_action_row_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("No active alarms"));
+      gtk_list_box_append (self->alarm_list, row);
+    }
+  else if (active > MAX_ALARM_ROWS)
+    {
+      GtkWidget *row = adw_action_row_new ();
+      g_autofree char *text = g_strdup_printf (ngettext ("%u more active alarm",
+                                                         "%u more active alarms",
+                                                         active - MAX_ALARM_ROWS),
+                                               active - MAX_ALARM_ROWS);
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), text);
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+      gtk_list_box_append (self->alarm_list, row);
+    }
+}
+
+static void
+on_alarm_row_activated (VigilOverviewPage *self,
+                        GtkListBoxRow     *row)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.page", "s", "alarms");
+}
+
+static void
+refresh_counters (VigilOverviewPage       *self,
+                  const VigilLiveCounters *c)
+{
+  g_autofree char *health = g_strdup_printf ("%u", c->rig_health);
+  g_autofree char *rate = g_strdup_printf ("%.0f", c->samples_per_s);
+  g_autofree char *latency = isnan (c->window_latency_ms)
+                             ? g_strdup ("—")
+                             : g_strdup_printf (_("%.1f ms"), c->window_latency_ms);
+  g_autofree char *late = g_strdup_printf ("%" G_GUINT64_FORMAT, c->late);
+  g_autofree char *dead = g_strdup_printf ("%" G_GUINT64_FORMAT, c->dead_letters);
+  /* Translators: totals, e.g. "12345678 samples, 4080 windows". */
+  g_autofree char *totals = g_strdup_printf (_("%" G_GUINT64_FORMAT " samples, %"
+                                               G_GUINT64_FORMAT " windows"),
+                                             c->samples, c->windows);
+  guint worst = VIGIL_N_SENSORS;
+
+  gtk_label_set_text (self->health_label, health);
+  set_health_class (GTK_WIDGET (self->health_label), c->rig_health);
+  gtk_level_bar_set_value (self->health_bar, c->rig_health);
+
+  for (guint s = 0; s < VIGIL_N_SENSORS; s++)
+    {
+      g_autofree char *value = NULL;
+
+      if (self->tile_values[s] == NULL)
+        continue;
+      value = g_strdup_printf ("%u", c->health[s]);
+      gtk_label_set_text (self->tile_values[s], value);
+      set_health_class (GTK_WIDGET (self->tile_values[s]), c->health[s]);
+      if (worst == VIGIL_N_SENSORS || c->health[s] < c->health[worst])
+        worst = s;
+    }
+
+  if (worst < VIGIL_N_SENSORS && c->health[worst] < 100)
+    {
+      /* Translators: says which sensor sets the rig's health, e.g. "Lowest: PS1 (80)". */
+      g_autofree char *caption = g_strdup_printf (_("Lowest: %s (%u)"),
+                                                  vigil_sensor_get_info (worst)->name,
+                                                  c->health[worst]);
+      gtk_label_set_text (self->health_caption, caption);
+    }
+  else
+    gtk_label_set_text (self->health_caption, _("No active alarms"));
+
+  gtk_label_set_text (self->rate_label, rate);
+  gtk_label_set_text (self->latency_label, latency);
+  gtk_label_set_text (self->late_label, late);
+  gtk_label_set_text (self->dead_label, dead);
+  gtk_label_set_text (self->totals_label, totals);
+}
+
+static gboolean
+on_tick (GtkWidget     *widget,
+         GdkFrameClock *clock,
+         gpointer       user_data)
+{
+  VigilOverviewPage *self = VIGIL_OVERVIEW_PAGE (widget);
+  gint64 now = gdk_frame_clock_get_frame_time (clock);
+  VigilLive *live;
+  VigilLiveCounters counters;
+  guint64 alarm_serial;
+
+  if (self->player == NULL || now - self->last_refresh_us < REFRESH_US)
+    return G_SOURCE_CONTINUE;
+  self->last_refresh_us = now;
+
+  live = vigil_player_get_live (self->player);
+  vigil_live_get_counters (live, &counters);
+
+  if (counters.sensors != self->sensors)
+    rebuild_tiles (self, counters.sensors);
+
+  alarm_serial = vigil_live_get_alarm_serial (live);
+  if (alarm_serial != self->alarm_serial)
+    {
+      self->alarm_serial = alarm_serial;
+      rebuild_alarms (self, live);
+    }
+
+  refresh_counters (self, &counters);
+  vigil_health_trend_set_points (self->health_trend, vigil_live_dup_health (live),
+                                 counters.start_us, MAX (counters.position_us,
+                                                         counters.start_us + 1));
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+vigil_overview_page_map (GtkWidget *widget)
+{
+  VigilOverviewPage *self = VIGIL_OVERVIEW_PAGE (widget);
+
+  GTK_WIDGET_CLASS (vigil_overview_page_parent_class)->map (widget);
+
+  self->last_refresh_us = 0;
+  self->alarm_serial = G_MAXUINT64;
+  self->tick_id = gtk_widget_add_tick_callback (widget, on_tick, NULL, NULL);
+}
+
+static void
+vigil_overview_page_unmap (GtkWidget *widget)
+{
+  VigilOverviewPage *self = VIGIL_OVERVIEW_PAGE (widget);
+
+  if (self->tick_id != 0)
+    gtk_widget_remove_tick_callback (widget, self->tick_id);
+  self->tick_id = 0;
+
+  GTK_WIDGET_CLASS (vigil_overview_page_parent_class)->unmap (widget);
+}
+
+static void
+vigil_overview_page_dispose (GObject *object)
+{
+  VigilOverviewPage *self = VIGIL_OVERVIEW_PAGE (object);
+  GtkWidget *child;
+
+  g_clear_object (&self->player);
+  gtk_widget_dispose_template (GTK_WIDGET (self), VIGIL_TYPE_OVERVIEW_PAGE);
+  /* The template's top box has no id, so dispose_template() leaves it to us. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+
+  G_OBJECT_CLASS (vigil_overview_page_parent_class)->dispose (object);
+}
+
+static void
+vigil_overview_page_class_init (VigilOverviewPageClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->dispose = vigil_overview_page_dispose;
+  widget_class->map = vigil_overview_page_map;
+  widget_class->unmap = vigil_overview_page_unmap;
+
+  g_type_ensure (VIGIL_TYPE_HEALTH_TREND);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/vigilmonitor/Vigil/ui/"
+                                               "vigil-overview-page.ui");
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_bind_template_child (widget_class, VigilOverviewPage, scroller);
+  gtk_widget_class_bind_template_child (widget_class, VigilOverviewPage, health_label);
+  gtk_widget_class_bind_template_child (widget_class, VigilOverviewPage, health_bar);
+  gtk_widget_class_bind_template_child (widget_class, VigilOverviewPage, health_caption);
+  gtk_widget_class_bind_template_child (widget_class, VigilOverviewPage, health_trend);
+  gtk_widget_class_bind_template_child (widget_class, VigilOverviewPage, sensor_box);
+  gtk_widget_class_bind_template_child (widget_class, VigilOverviewPage, alarm_list);
+  gtk_widget_class_bind_template_child (widget_class, VigilOverviewPage, rate_row);
+  gtk_widget_class_bind_template_child (widget_class, VigilOverviewPage, latency_row);
+  gtk_widget_class_bind_template_child (widget_class, VigilOverviewPage, late_row);
+  gtk_widget_class_bind_template_child (widget_class, VigilOverviewPage, dead_row);
+  gtk_widget_class_bind_template_child (widget_class, VigilOverviewPage, totals_row);
+  gtk_widget_class_bind_template_callback (widget_class, on_alarm_row_activated);
+}
+
+static void
+vigil_overview_page_init (VigilOverviewPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->rate_label = add_value_label (self->rate_row);
+  self->latency_label = add_value_label (self->latency_row);
+  self->late_label = add_value_label (self->late_row);
+  self->dead_label = add_value_label (self->dead_row);
+  self->totals_label = add_value_label (self->totals_row);
+  self->alarm_serial = G_MAXUINT64;
+}
+
+void
+vigil_overview_page_set_player (VigilOverviewPage *self,
+                                VigilPlayer       *player)
+{
+  g_return_if_fail (VIGIL_IS_OVERVIEW_PAGE (self));
+
+  g_set_object (&self->player, player);
+  self->sensors = G_MAXUINT32;
+}

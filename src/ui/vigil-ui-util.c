@@ -1,0 +1,96 @@
+/* vigil-ui-util.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "vigil-time.h"
+#include "vigil-ui-util.h"
+
+const char *
+vigil_ui_quantity_name (VigilSensor sensor)
+{
+  switch (vigil_sensor_get_info (sensor)->family)
+    {
+    case VIGIL_FAMILY_PRESSURE:
+      return _("Pressure");
+    case VIGIL_FAMILY_POWER:
+      return _("Motor power");
+    case VIGIL_FAMILY_FLOW:
+      return _("Volume flow");
+    case VIGIL_FAMILY_TEMPERATURE:
+      return _("Temperature");
+    case VIGIL_FAMILY_VIBRATION:
+      return _("Vibration");
+    case VIGIL_FAMILY_COOLING:
+      return sensor == VIGIL_SENSOR_CE ? _("Cooling efficiency") : _("Cooling power");
+    case VIGIL_FAMILY_EFFICIENCY:
+      return _("Efficiency factor");
+    case VIGIL_N_FAMILIES:
+    default:
+      return "";
+    }
+}
+
+const char *
+vigil_ui_severity_name (VigilSeverity severity)
+{
+  return severity == VIGIL_SEVERITY_CRITICAL ? _("Critical") : _("Warning");
+}
+
+const char *
+vigil_ui_state_name (VigilAlarmState state)
+{
+  switch (state)
+    {
+    case VIGIL_ALARM_NORMAL:
+      return _("Normal");
+    case VIGIL_ALARM_PENDING:
+      return _("Pending");
+    case VIGIL_ALARM_ACTIVE_UNACKED:
+      return _("Active, unacknowledged");
+    case VIGIL_ALARM_ACTIVE_ACKED:
+      return _("Active, acknowledged");
+    case VIGIL_ALARM_CLEARING:
+      return _("Clearing");
+    case VIGIL_ALARM_CLEARED_UNACKED:
+      return _("Cleared, unacknowledged");
+    default:
+      return "";
+    }
+}
+
+const char *
+vigil_ui_cause_name (VigilAlarmCause cause)
+{
+  switch (cause)
+    {
+    case VIGIL_ALARM_CAUSE_CONDITION:
+      return _("Condition");
+    case VIGIL_ALARM_CAUSE_TIMER:
+      return _("Delay elapsed");
+    case VIGIL_ALARM_CAUSE_ACK:
+      return _("Acknowledged");
+    case VIGIL_ALARM_CAUSE_SHELVE:
+      return _("Shelved");
+    case VIGIL_ALARM_CAUSE_UNSHELVE:
+      return _("Unshelved");
+    default:
+      return "";
+    }
+}
+
+char *
+vigil_ui_format_time (gint64 us)
+{
+  g_autoptr(GDateTime) dt = NULL;
+
+  if (us == 0)
+    return g_strdup ("");
+
+  dt = g_date_time_new_from_unix_utc (vigil_floor_div (us, G_USEC_PER_SEC));
+  return dt != NULL ? g_date_time_format (dt, "%F %T") : g_strdup ("");
+}

@@ -1,0 +1,755 @@
+/* vigil-window.c
+ *
+ * The window reads the player and its live bus once per frame (tick callback) and updates
+ * the header; each page does the same for its own widgets while it is mapped. Nothing here
+ * runs per sample or per window.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "vigil-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "vigil-demo.h"
+#include "vigil-time.h"
+#include "vigil-window-private.h"
+
+#define DEMO_CYCLES 240
+#define DEMO_SEED 1
+/* A drag of the timeline seeks once it rests this long. */
+#define SEEK_DELAY_MS 150
+
+G_DEFINE_FINAL_TYPE (VigilWindow, vigil_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_SPEED_NAME,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+double
+vigil_speed_from_name (const char *name)
+{
+  if (g_strcmp0 (name, "1x") == 0)
+    return 1;
+  if (g_strcmp0 (name, "100x") == 0)
+    return 100;
+  if (g_strcmp0 (name, "max") == 0)
+    return 0;
+
+  return 10;
+}
+
+void
+vigil_window_toast (VigilWindow *self,
+                    const char  *message)
+{
+  AdwToast *toast;
+
+  g_return_if_fail (VIGIL_IS_WINDOW (self));
+
+  toast = adw_toast_new (message);
+  adw_toast_set_timeout (toast, 5);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static char *
+format_event_time (gint64 us)
+{
+  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (vigil_floor_div (us, G_USEC_PER_SEC));
+
+  return dt != NULL ? g_date_time_format (dt, "%F %T") : g_strdup ("");
+}
+
+static void
+update_title (VigilWindow *self)
+{
+  const char *source = vigil_player_get_source (self->player);
+  g_autofree char *name = source != NULL ? g_path_get_basename (source) : NULL;
+  const char *kind = NULL;
+
+  switch (vigil_player_get_kind (self->player))
+    {
+    case VIGIL_SOURCE_DATASET:
+      kind = _("Dataset");
+      break;
+    case VIGIL_SOURCE_RECORDING:
+      kind = _("Recording");
+      break;
+    case VIGIL_SOURCE_NONE:
+    default:
+      break;
+    }
+
+  adw_window_title_set_title (self->source_title, name != NULL ? name : _("No Source"));
+  adw_window_title_set_subtitle (self->source_title, kind != NULL ? kind : "");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->source_title), source);
+}
+
+static void
+update_play_button (VigilWindow *self)
+{
+  gboolean playing = vigil_player_get_state (self->player) == VIGIL_PLAYER_PLAYING;
+  double speed = vigil_player_get_speed (self->player);
+  g_autofree char *speed_label = NULL;
+
+  gtk_button_set_icon_name (self->play_button, playing ? "media-playback-pause-symbolic"
+                                                       : "media-playback-start-symbolic");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->play_button), playing ? _("Pause")
+                                                                       : _("Play"));
+  if (speed <= 0)
+    speed_label = g_strdup (_("Max"));
+  else
+    /* Translators: a replay speed, e.g. "10×" is ten times real time. */
+    speed_label = g_strdup_printf (_("%g×"), speed);
+  gtk_menu_button_set_label (self->speed_button, speed_label);
+}
+
+static void
+update_empty_state (VigilWindow *self)
+{
+  gboolean empty = vigil_player_get_kind (self->player) == VIGIL_SOURCE_NONE;
+
+  if (empty)
+    gtk_stack_set_visible_child_name (self->stack, "empty");
+  else if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "empty") == 0)
+    {
+      GtkListBoxRow *row = gtk_list_box_get_selected_row (self->sidebar);
+
+      gtk_stack_set_visible_child_name (self->stack, row != NULL
+                                        ? gtk_widget_get_name (GTK_WIDGET (row)) : "overview");
+    }
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->sidebar), !empty);
+  gtk_widget_set_visible (GTK_WIDGET (self->timeline), !empty);
+  gtk_widget_set_visible (GTK_WIDGET (self->position_label), !empty);
+  gtk_widget_set_visible (GTK_WIDGET (self->play_button), !empty);
+  gtk_widget_set_visible (GTK_WIDGET (self->speed_button), !empty);
+}
+
+static void
+on_player_state_changed (VigilWindow *self)
+{
+  const GError *error = vigil_player_get_error (self->player);
+
+  switch (vigil_player_get_state (self->player))
+    {
+    case VIGIL_PLAYER_FINISHED:
+      vigil_window_toast (self, _("Replay finished"));
+      break;
+    case VIGIL_PLAYER_FAILED:
+      {
+        g_autofree char *message = g_strdup_printf (_("The replay stopped: %s"),
+                                                    error != NULL ? error->message : "");
+        vigil_window_toast (self, message);
+      }
+      break;
+    case VIGIL_PLAYER_EMPTY:
+    case VIGIL_PLAYER_PLAYING:
+    case VIGIL_PLAYER_PAUSED:
+    default:
+      break;
+    }
+
+  update_play_button (self);
+  update_title (self);
+  update_empty_state (self);
+  _vigil_window_update_actions (self);
+}
+
+static void
+notify_critical_alarms (VigilWindow *self,
+                        GArray      *alarms)
+{
+  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+
+  for (guint i = 0; i < alarms->len; i++)
+    {
+      const VigilLiveAlarm *a = &g_array_index (alarms, VigilLiveAlarm, i);
+      g_autofree char *key = NULL;
+      g_autoptr(GNotification) notification = NULL;
+      g_autofree char *title = NULL;
+      g_autofree char *body = NULL;
+
+      if (a->severity != VIGIL_SEVERITY_CRITICAL || a->state != VIGIL_ALARM_ACTIVE_UNACKED ||
+          a->shelved)
+        continue;
+
+      key = g_strdup_printf ("%s/%d/%" G_GINT64_FORMAT, a->rule, a->sensor, a->raised_us);
+      if (g_hash_table_contains (self->notified, key))
+        continue;
+      g_hash_table_add (self->notified, g_steal_pointer (&key));
+
+      if (app == NULL || !g_settings_get_boolean (self->settings, "notify-critical"))
+        continue;
+
+      /* Translators: a notification title, e.g. "Critical alarm on PS1". */
+      title = g_strdup_printf (_("Critical alarm on %s"), vigil_sensor_get_info (a->sensor)->name);
+      /* Translators: a notification body: the rule's name and the value that raised it. */
+      body = g_strdup_printf (_("%s: %.1f %s"), a->rule, a->value,
+                              vigil_sensor_get_info (a->sensor)->unit);
+      notification = g_notification_new (title);
+      g_notification_set_body (notification, body);
+      g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_URGENT);
+      g_notification_set_default_action_and_target (notification, "app.show-alarms", NULL);
+      g_application_send_notification (app, "critical-alarm", notification);
+    }
+}
+
+static void
+update_alarm_badge (VigilWindow *self,
+                    GArray      *alarms)
+{
+  guint unacked = 0;
+
+  for (guint i = 0; i < alarms->len; i++)
+    {
+      const VigilLiveAlarm *a = &g_array_index (alarms, VigilLiveAlarm, i);
+
+      if ((a->state == VIGIL_ALARM_ACTIVE_UNACKED || a->state == VIGIL_ALARM_CLEARED_UNACKED) &&
+          !a->shelved)
+        unacked++;
+    }
+
+  if (unacked > 0)
+    {
+      g_autofree char *text = g_strdup_printf ("%u", unacked);
+
+      gtk_label_set_text (self->alarm_badge, text);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->alarm_badge), unacked > 0);
+}
+
+static gboolean
+on_tick (GtkWidget     *widget,
+         GdkFrameClock *clock,
+         gpointer       user_data)
+{
+  VigilWindow *self = VIGIL_WINDOW (widget);
+  VigilLive *live = vigil_player_get_live (self->player);
+  VigilLiveCounters counters;
+  guint64 alarm_serial;
+
+  vigil_player_poll (self->player);
+  if (vigil_player_get_kind (self->player) == VIGIL_SOURCE_NONE)
+    return G_SOURCE_CONTINUE;
+
+  vigil_live_get_counters (live, &counters);
+
+  if (self->seek_timeout_id == 0 && counters.end_us > counters.start_us &&
+      counters.end_us != G_MAXINT64)
+    {
+      g_autofree char *text = format_event_time (counters.position_us);
+
+      gtk_adjustment_configure (self->timeline_adjustment,
+                                counters.position_us / 1e6, counters.start_us / 1e6,
+                                counters.end_us / 1e6, 60, 600, 0);
+      gtk_label_set_text (self->position_label, text);
+    }
+
+  alarm_serial = vigil_live_get_alarm_serial (live);
+  if (alarm_serial != self->alarm_serial)
+    {
+      g_autoptr(GArray) alarms = vigil_live_dup_alarms (live);
+
+      self->alarm_serial = alarm_serial;
+      update_alarm_badge (self, alarms);
+      notify_critical_alarms (self, alarms);
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+seek_timeout (gpointer data)
+{
+  VigilWindow *self = data;
+  g_autoptr(GError) error = NULL;
+
+  self->seek_timeout_id = 0;
+  if (!vigil_player_seek (self->player, (gint64) (self->seek_target_s * 1e6), &error))
+    vigil_window_toast (self, error->message);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_timeline_change_value (VigilWindow   *self,
+                          GtkScrollType  scroll,
+                          double         value)
+{
+  g_autofree char *text = format_event_time ((gint64) (value * 1e6));
+
+  /* The label follows the drag; the seek waits for the drag to rest. */
+  gtk_label_set_text (self->position_label, text);
+  self->seek_target_s = CLAMP (value, gtk_adjustment_get_lower (self->timeline_adjustment),
+                               gtk_adjustment_get_upper (self->timeline_adjustment));
+  g_clear_handle_id (&self->seek_timeout_id, g_source_remove);
+  self->seek_timeout_id = g_timeout_add (SEEK_DELAY_MS, seek_timeout, self);
+
+  return FALSE;
+}
+
+static void
+on_sidebar_row_selected (VigilWindow   *self,
+                         GtkListBoxRow *row)
+{
+  const char *name;
+
+  if (row == NULL)
+    return;
+
+  name = gtk_widget_get_name (GTK_WIDGET (row));
+  if (vigil_player_get_kind (self->player) != VIGIL_SOURCE_NONE)
+    gtk_stack_set_visible_child_name (self->stack, name);
+  g_settings_set_string (self->settings, "sidebar-page", name);
+}
+
+static void
+on_sidebar_row_activated (VigilWindow   *self,
+                          GtkListBoxRow *row)
+{
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
+static void
+on_back_clicked (VigilWindow *self)
+{
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+void
+vigil_window_show_page (VigilWindow *self,
+                        const char  *name)
+{
+  GtkListBoxRow *row = NULL;
+
+  g_return_if_fail (VIGIL_IS_WINDOW (self));
+
+  if (g_strcmp0 (name, "overview") == 0)
+    row = self->overview_row;
+  else if (g_strcmp0 (name, "hydraulics") == 0)
+    row = self->hydraulics_row;
+  else if (g_strcmp0 (name, "alarms") == 0)
+    row = self->alarms_row;
+  g_return_if_fail (row != NULL);
+
+  gtk_list_box_select_row (self->sidebar, row);
+  adw_leaflet_set_visible_child (self->leaflet, self->content_box);
+}
+
+const char *
+vigil_window_get_page (VigilWindow *self)
+{
+  g_return_val_if_fail (VIGIL_IS_WINDOW (self), NULL);
+
+  return gtk_stack_get_visible_child_name (self->stack);
+}
+
+void
+vigil_window_get_visible_range (VigilWindow *self,
+                                gint64      *from_us,
+                                gint64      *to_us)
+{
+  g_return_if_fail (VIGIL_IS_WINDOW (self));
+
+  vigil_hydraulics_page_get_visible_range (self->hydraulics_page, from_us, to_us);
+}
+
+VigilPlayer *
+vigil_window_get_player (VigilWindow *self)
+{
+  g_return_val_if_fail (VIGIL_IS_WINDOW (self), NULL);
+
+  return self->player;
+}
+
+static void
+replay_options_from_settings (VigilWindow        *self,
+                              VigilReplayOptions *options)
+{
+  g_autofree char *speed = g_settings_get_string (self->settings, "replay-speed");
+
+  vigil_replay_options_init (options);
+  options->window_us = g_settings_get_uint (self->settings, "window-size") * G_USEC_PER_SEC;
+  options->slide_us = g_settings_get_uint (self->settings, "window-slide") * G_USEC_PER_SEC;
+  options->lateness_us = g_settings_get_uint (self->settings, "window-lateness")
+                         * G_USEC_PER_SEC;
+  options->speed = vigil_speed_from_name (speed);
+}
+
+static VigilRuleSet *
+rules_from_settings (VigilWindow  *self,
+                     GError      **error)
+{
+  g_autofree char *path = g_settings_get_string (self->settings, "rules-file");
+
+  if (path[0] == '\0')
+    return vigil_rule_set_new_default ();
+
+  return vigil_rule_set_new_from_file (path, error);
+}
+
+/* Where a replayed dataset is recorded: one file per dataset folder, in the user's data. */
+static char *
+recording_path_for (const char *dir)
+{
+  g_autofree char *canonical = g_canonicalize_filename (dir, NULL);
+  g_autofree char *base = g_path_get_basename (canonical);
+  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, canonical, -1);
+  g_autofree char *folder = g_build_filename (g_get_user_data_dir (), "vigil", "recordings",
+                                              NULL);
+  g_autofree char *name = g_strdup_printf ("%s-%.8s.sqlite", base, hash);
+
+  g_mkdir_with_parents (folder, 0700);
+  return g_build_filename (folder, name, NULL);
+}
+
+gboolean
+vigil_window_open_dataset (VigilWindow               *self,
+                           const char                *dir,
+                           VigilRuleSet              *rules,
+                           const VigilReplayOptions  *options,
+                           GError                   **error)
+{
+  g_autofree char *db = NULL;
+  VigilApplication *app;
+
+  g_return_val_if_fail (VIGIL_IS_WINDOW (self), FALSE);
+
+  db = recording_path_for (dir);
+  if (!vigil_player_open_dataset (self->player, dir, db, rules, options, error))
+    {
+      on_player_state_changed (self);
+      return FALSE;
+    }
+
+  app = VIGIL_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  if (app != NULL)
+    vigil_application_add_recent (app, vigil_player_get_source (self->player));
+  g_hash_table_remove_all (self->notified);
+  on_player_state_changed (self);
+  return TRUE;
+}
+
+gboolean
+vigil_window_open_recording (VigilWindow  *self,
+                             const char   *path,
+                             gint64        session_id,
+                             GError      **error)
+{
+  g_autofree char *speed = NULL;
+  VigilApplication *app;
+
+  g_return_val_if_fail (VIGIL_IS_WINDOW (self), FALSE);
+
+  speed = g_settings_get_string (self->settings, "replay-speed");
+  if (!vigil_player_open_recording (self->player, path, session_id,
+                                    vigil_speed_from_name (speed), error))
+    {
+      on_player_state_changed (self);
+      return FALSE;
+    }
+
+  app = VIGIL_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  if (app != NULL)
+    vigil_application_add_recent (app, vigil_player_get_source (self->player));
+  g_hash_table_remove_all (self->notified);
+  on_player_state_changed (self);
+  return TRUE;
+}
+
+void
+vigil_window_open_file (VigilWindow *self,
+                        GFile       *file)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_file_get_path (file);
+  gboolean ok;
+
+  g_return_if_fail (VIGIL_IS_WINDOW (self));
+
+  if (path == NULL)
+    {
+      vigil_window_toast (self, _("Only local files and folders can be opened"));
+      return;
+    }
+
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_autoptr(VigilRuleSet) rules = rules_from_settings (self, &error);
+      VigilReplayOptions options;
+
+      replay_options_from_settings (self, &options);
+      ok = rules != NULL && vigil_window_open_dataset (self, path, rules, &options, &error);
+    }
+  else
+    ok = vigil_window_open_recording (self, path, 0, &error);
+
+  if (!ok)
+    vigil_window_toast (self, error->message);
+}
+
+static void
+demo_ready (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(VigilWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr(VigilRuleSet) rules = NULL;
+  VigilReplayOptions options;
+
+  self->generating = FALSE;
+  adw_status_page_set_description (self->empty_page,
+                                   _("Watch the generated demo rig, or open a dataset folder "
+                                     "or a recorded session."));
+  _vigil_window_update_actions (self);
+
+  if (dir == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        vigil_window_toast (self, error->message);
+      return;
+    }
+
+  /* The demo always uses the rules it was made for, at a speed that shows alarms soon. */
+  rules = vigil_rule_set_new_default ();
+  replay_options_from_settings (self, &options);
+  if (!vigil_window_open_dataset (self, dir, rules, &options, &error))
+    vigil_window_toast (self, error->message);
+}
+
+static void
+demo_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  g_autofree char *dir = vigil_demo_get_dir (DEMO_CYCLES, DEMO_SEED);
+  g_autoptr(GError) error = NULL;
+
+  if (vigil_demo_ensure (dir, DEMO_CYCLES, DEMO_SEED, cancellable, &error))
+    g_task_return_pointer (task, g_steal_pointer (&dir), g_free);
+  else
+    g_task_return_error (task, g_steal_pointer (&error));
+}
+
+void
+vigil_window_open_demo (VigilWindow *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (VIGIL_IS_WINDOW (self));
+
+  if (self->generating)
+    return;
+
+  self->generating = TRUE;
+  adw_status_page_set_description (self->empty_page, _("Generating the demo rig…"));
+  _vigil_window_update_actions (self);
+
+  task = g_task_new (self, self->cancellable, demo_ready, g_object_ref (self));
+  g_task_set_source_tag (task, vigil_window_open_demo);
+  g_task_run_in_thread (task, demo_thread);
+}
+
+static gboolean
+vigil_window_close_request (GtkWindow *window)
+{
+  VigilWindow *self = VIGIL_WINDOW (window);
+
+  /* What the replay computed is stored before the window goes. */
+  g_cancellable_cancel (self->cancellable);
+  vigil_player_close (self->player);
+
+  return GTK_WINDOW_CLASS (vigil_window_parent_class)->close_request (window);
+}
+
+static void
+vigil_window_dispose (GObject *object)
+{
+  VigilWindow *self = VIGIL_WINDOW (object);
+
+  if (self->tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
+      self->tick_id = 0;
+    }
+  g_clear_handle_id (&self->seek_timeout_id, g_source_remove);
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  if (self->player != NULL)
+    vigil_player_close (self->player);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), VIGIL_TYPE_WINDOW);
+
+  G_OBJECT_CLASS (vigil_window_parent_class)->dispose (object);
+}
+
+static void
+vigil_window_finalize (GObject *object)
+{
+  VigilWindow *self = VIGIL_WINDOW (object);
+
+  g_clear_object (&self->player);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->notified, g_hash_table_unref);
+
+  G_OBJECT_CLASS (vigil_window_parent_class)->finalize (object);
+}
+
+static void
+vigil_window_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  VigilWindow *self = VIGIL_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SPEED_NAME:
+      g_value_take_string (value, g_settings_get_string (self->settings, "replay-speed"));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+vigil_window_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  VigilWindow *self = VIGIL_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SPEED_NAME:
+      {
+        const char *name = g_value_get_string (value);
+        g_autofree char *old = g_settings_get_string (self->settings, "replay-speed");
+
+        vigil_player_set_speed (self->player, vigil_speed_from_name (name));
+        if (g_strcmp0 (old, name) != 0)
+          {
+            g_settings_set_string (self->settings, "replay-speed", name);
+            g_object_notify_by_pspec (object, pspec);
+          }
+      }
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+vigil_window_class_init (VigilWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = vigil_window_dispose;
+  object_class->finalize = vigil_window_finalize;
+  object_class->get_property = vigil_window_get_property;
+  object_class->set_property = vigil_window_set_property;
+
+  /* "1x", "10x", "100x" or "max": the replay speed, as the win.speed action sets it. */
+  properties[PROP_SPEED_NAME] =
+    g_param_spec_string ("speed-name", NULL, NULL, "10x",
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+  GTK_WINDOW_CLASS (klass)->close_request = vigil_window_close_request;
+
+  g_type_ensure (VIGIL_TYPE_OVERVIEW_PAGE);
+  g_type_ensure (VIGIL_TYPE_HYDRAULICS_PAGE);
+  g_type_ensure (VIGIL_TYPE_ALARMS_PAGE);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/vigilmonitor/Vigil/ui/vigil-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, VigilWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, VigilWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, VigilWindow, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, VigilWindow, overview_row);
+  gtk_widget_class_bind_template_child (widget_class, VigilWindow, hydraulics_row);
+  gtk_widget_class_bind_template_child (widget_class, VigilWindow, alarms_row);
+  gtk_widget_class_bind_template_child (widget_class, VigilWindow, alarm_badge);
+  gtk_widget_class_bind_template_child (widget_class, VigilWindow, content_box);
+  gtk_widget_class_bind_template_child (widget_class, VigilWindow, play_button);
+  gtk_widget_class_bind_template_child (widget_class, VigilWindow, speed_button);
+  gtk_widget_class_bind_template_child (widget_class, VigilWindow, source_title);
+  gtk_widget_class_bind_template_child (widget_class, VigilWindow, timeline);
+  gtk_widget_class_bind_template_child (widget_class, VigilWindow, timeline_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, VigilWindow, position_label);
+  gtk_widget_class_bind_template_child (widget_class, VigilWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, VigilWindow, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, VigilWindow, overview_page);
+  gtk_widget_class_bind_template_child (widget_class, VigilWindow, hydraulics_page);
+  gtk_widget_class_bind_template_child (widget_class, VigilWindow, alarms_page);
+  gtk_widget_class_bind_template_callback (widget_class, on_timeline_change_value);
+  gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_selected);
+  gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_back_clicked);
+
+  _vigil_window_class_add_actions (widget_class);
+}
+
+static void
+vigil_window_init (VigilWindow *self)
+{
+  /* Before the template: its menus read the win.speed property action. */
+  self->settings = g_settings_new (APP_ID);
+  self->player = vigil_player_new ();
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
+  self->notified = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  g_settings_bind (self->settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "window-height", self, "default-height",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "window-maximized", self, "maximized",
+                   G_SETTINGS_BIND_DEFAULT);
+
+  vigil_overview_page_set_player (self->overview_page, self->player);
+  vigil_hydraulics_page_set_player (self->hydraulics_page, self->player);
+  vigil_alarms_page_set_player (self->alarms_page, self->player);
+
+  g_signal_connect_object (self->player, "notify::state", G_CALLBACK (on_player_state_changed),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->player, "notify::speed", G_CALLBACK (update_play_button), self,
+                           G_CONNECT_SWAPPED);
+  self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), on_tick, NULL, NULL);
+
+  {
+    g_autofree char *page = g_settings_get_string (self->settings, "sidebar-page");
+
+    if (g_strcmp0 (page, "hydraulics") == 0)
+      gtk_list_box_select_row (self->sidebar, self->hydraulics_row);
+    else if (g_strcmp0 (page, "alarms") == 0)
+      gtk_list_box_select_row (self->sidebar, self->alarms_row);
+    else
+      gtk_list_box_select_row (self->sidebar, self->overview_row);
+  }
+
+  if (g_str_has_suffix (APP_ID, ".Devel"))
+    gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
+
+  on_player_state_changed (self);
+}
+
+VigilWindow *
+vigil_window_new (VigilApplication *app)
+{
+  return g_object_new (VIGIL_TYPE_WINDOW, "application", app, NULL);
+}

@@ -1,0 +1,50 @@
+/* vigil-window.h
+ *
+ * The main window: a sidebar of pages, a header bar with the source, play/pause, speed and
+ * the timeline, and the player that feeds every page.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "vigil-application.h"
+#include "vigil-player.h"
+
+G_BEGIN_DECLS
+
+#define VIGIL_TYPE_WINDOW (vigil_window_get_type ())
+G_DECLARE_FINAL_TYPE (VigilWindow, vigil_window, VIGIL, WINDOW, AdwApplicationWindow)
+
+VigilWindow *vigil_window_new             (VigilApplication          *app);
+VigilPlayer *vigil_window_get_player      (VigilWindow               *self);
+/* Generates the demo rig once (kept in the user's cache) and plays it. */
+void         vigil_window_open_demo       (VigilWindow               *self);
+/* A folder is a dataset, a file a recording; settings give the options. */
+void         vigil_window_open_file       (VigilWindow               *self,
+                                           GFile                     *file);
+gboolean     vigil_window_open_dataset    (VigilWindow               *self,
+                                           const char                *dir,
+                                           VigilRuleSet              *rules,
+                                           const VigilReplayOptions  *options,
+                                           GError                   **error);
+gboolean     vigil_window_open_recording  (VigilWindow               *self,
+                                           const char                *path,
+                                           gint64                     session_id,
+                                           GError                   **error);
+/* The page shown: "overview", "hydraulics" or "alarms". */
+void         vigil_window_show_page       (VigilWindow               *self,
+                                           const char                *name);
+const char  *vigil_window_get_page        (VigilWindow               *self);
+/* The event-time range the Hydraulics charts show (for exports of the visible range). */
+void         vigil_window_get_visible_range (VigilWindow             *self,
+                                             gint64                  *from_us,
+                                             gint64                  *to_us);
+void         vigil_window_toast           (VigilWindow               *self,
+                                           const char                *message);
+/* Replay speed from its settings name ("1x", "10x", "100x", "max"); 0 is max. */
+double       vigil_speed_from_name        (const char                *name);
+
+G_END_DECLS

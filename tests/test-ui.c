@@ -1,0 +1,755 @@
+/* test-ui.c
+ *
+ * The real app, under Xvfb: it starts empty, plays a generated rig whose faults are known,
+ * its charts fill, a fault's alarm appears in the Alarms list, acknowledging it through the
+ * window's action and dialog changes its state (in the list and in the recording), the
+ * export dialog's code path writes the rows the CLI writes, and a recording replays with a
+ * timeline that seeks. Every page is rendered to a PNG in the build folder, light and dark.
+ * The tests wait on conditions of the app (with a deadline), never on fixed sleeps.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <math.h>
+#include <sqlite3.h>
+
+#include "vigil-alarm-object.h"
+#include "vigil-alarms-page.h"
+#include "vigil-application.h"
+#include "vigil-chart-private.h"
+#include "vigil-export-dialog.h"
+#include "vigil-hydraulic-generator.h"
+#include "vigil-hydraulics-page.h"
+#include "vigil-journal-entry.h"
+#include "vigil-open-dialog.h"
+#include "vigil-time.h"
+#include "vigil-window-private.h"
+#include "vigil-test-util.h"
+
+#define DEADLINE_S 60
+#define RIG_CYCLES 12
+
+typedef struct
+{
+  char *tmp;
+  char *rig;
+  char *shots;
+} Env;
+
+static Env env;
+static VigilApplication *app;
+static VigilWindow *window;
+
+/* The test session's notification server: it records the summaries it was asked to show. */
+static GPtrArray *notifications;
+
+static const char notifications_xml[] =
+  "<node><interface name='org.freedesktop.Notifications'>"
+  "<method name='Notify'><arg type='s' direction='in'/><arg type='u' direction='in'/>"
+  "<arg type='s' direction='in'/><arg type='s' direction='in'/><arg type='s' direction='in'/>"
+  "<arg type='as' direction='in'/><arg type='a{sv}' direction='in'/>"
+  "<arg type='i' direction='in'/><arg type='u' direction='out'/></method>"
+  "<method name='GetCapabilities'><arg type='as' direction='out'/></method>"
+  "<method name='CloseNotification'><arg type='u' direction='in'/></method>"
+  "<method name='GetServerInformation'><arg type='s' direction='out'/>"
+  "<arg type='s' direction='out'/><arg type='s' direction='out'/><arg type='s' direction='out'/>"
+  "</method></interface></node>";
+
+static void
+notifications_call (GDBusConnection       *connection,
+                    const char            *sender,
+                    const char            *path,
+                    const char            *interface,
+                    const char            *method,
+                    GVariant              *params,
+                    GDBusMethodInvocation *invocation,
+                    gpointer               data)
+{
+  if (g_str_equal (method, "Notify"))
+    {
+      const char *summary = NULL;
+
+      g_variant_get_child (params, 3, "&s", &summary);
+      g_ptr_array_add (notifications, g_strdup (summary));
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)",
+                                                                        notifications->len));
+    }
+  else if (g_str_equal (method, "GetCapabilities"))
+    g_dbus_method_invocation_return_value (invocation, g_variant_new_parsed ("(@as [],)"));
+  else if (g_str_equal (method, "GetServerInformation"))
+    g_dbus_method_invocation_return_value (invocation, g_variant_new ("(ssss)", "test", "vigil",
+                                                                      "1", "1.2"));
+  else
+    g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+static void
+start_notification_server (void)
+{
+  static const GDBusInterfaceVTable vtable = { notifications_call };
+  /* Kept for the whole run: the name goes with the connection. */
+  static GDBusConnection *bus;
+  g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (notifications_xml, NULL);
+  g_autoptr(GVariant) reply = NULL;
+
+  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_assert_nonnull (bus);
+  notifications = g_ptr_array_new_with_free_func (g_free);
+  g_assert_cmpuint (g_dbus_connection_register_object (bus, "/org/freedesktop/Notifications",
+                                                       info->interfaces[0], &vtable, NULL, NULL,
+                                                       NULL), >, 0);
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "RequestName",
+                                       g_variant_new ("(su)", "org.freedesktop.Notifications",
+                                                      4 /* do not queue */),
+                                       G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                                       NULL);
+  g_assert_nonnull (reply);
+  g_assert_cmpuint (g_variant_get_uint32 (g_variant_get_child_value (reply, 0)), ==, 1);
+}
+
+static gboolean
+notified_ts1 (gpointer data)
+{
+  for (guint i = 0; i < notifications->len; i++)
+    if (strstr (g_ptr_array_index (notifications, i), "TS1") != NULL)
+      return TRUE;
+
+  return FALSE;
+}
+
+typedef gboolean (*Condition) (gpointer data);
+
+/* Runs the main loop until @cond holds; fails the test at the deadline. */
+static void
+wait_for (Condition    cond,
+          gpointer     data,
+          const char  *what)
+{
+  gint64 deadline = g_get_monotonic_time () + DEADLINE_S * G_USEC_PER_SEC;
+
+  while (!cond (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Timed out waiting for %s", what);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+static gboolean
+player_in_state (gpointer data)
+{
+  return (int) vigil_player_get_state (window->player) == GPOINTER_TO_INT (data);
+}
+
+static gboolean
+window_shown (gpointer data)
+{
+  GtkWidget *widget = data;
+
+  return gtk_widget_get_mapped (widget) && gtk_widget_get_width (widget) > 0;
+}
+
+/* Lets a few frames pass, so that tick callbacks and layouts catch up. */
+static void
+settle (void)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  gint64 start = gdk_frame_clock_get_frame_counter (clock);
+  guint spins = 0;
+
+  while (gdk_frame_clock_get_frame_counter (clock) < start + 4 && spins++ < 5000)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+static gboolean
+transitions_done (gpointer data)
+{
+  return !gtk_stack_get_transition_running (window->stack);
+}
+
+/* What a person would see: the X server's screen, as `import` (ImageMagick) grabs it, once
+ * @win is on screen and the page transitions have ended. */
+static void
+screenshot_window (GtkWindow  *win,
+                   const char *name)
+{
+  g_autofree char *path = g_build_filename (env.shots, name, NULL);
+  const char *argv[] = { "import", "-window", "root", path, NULL };
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  wait_for (window_shown, win, "a window to screenshot");
+  wait_for (transitions_done, NULL, "the page transition");
+  settle ();
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  g_test_message ("screenshot: %s", path);
+}
+
+static void
+screenshot (const char *name)
+{
+  screenshot_window (GTK_WINDOW (window), name);
+}
+
+static void
+screenshot_both (const char *page)
+{
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  g_autofree char *light = g_strdup_printf ("%s.png", page);
+  g_autofree char *dark = g_strdup_printf ("%s-dark.png", page);
+
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
+  screenshot (light);
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  screenshot (dark);
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
+}
+
+static void
+test_starts_empty (void)
+{
+  g_assert_nonnull (window);
+  g_assert_cmpint (vigil_player_get_state (window->player), ==, VIGIL_PLAYER_EMPTY);
+  g_assert_cmpstr (vigil_window_get_page (window), ==, "empty");
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (window->sidebar)));
+  screenshot_both ("empty");
+}
+
+static gboolean
+demo_has_data (gpointer data)
+{
+  VigilLiveCounters c;
+
+  vigil_live_get_counters (vigil_player_get_live (window->player), &c);
+  return c.windows > 200 && c.samples > 1000000;
+}
+
+static void
+test_demo (void)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.demo", NULL));
+  wait_for (player_in_state, GINT_TO_POINTER (VIGIL_PLAYER_PLAYING), "the demo to play");
+  g_assert_cmpint (vigil_player_get_kind (window->player), ==, VIGIL_SOURCE_DATASET);
+  g_assert_true (g_str_has_prefix (vigil_player_get_source (window->player), env.tmp));
+
+  /* Max speed, so the test does not wait for rig time. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.speed", "s", "max"));
+  g_assert_cmpfloat (vigil_player_get_speed (window->player), ==, 0);
+  wait_for (demo_has_data, NULL, "the demo's first windows");
+  g_assert_cmpstr (vigil_window_get_page (window), ==, "overview");
+  screenshot_both ("overview");
+}
+
+static gboolean
+charts_have_data (gpointer data)
+{
+  GPtrArray *charts = vigil_hydraulics_page_get_charts (window->hydraulics_page);
+
+  if (charts->len != VIGIL_N_SENSORS)
+    return FALSE;
+
+  for (guint i = 0; i < charts->len; i++)
+    {
+      VigilChart *chart = g_ptr_array_index (charts, i);
+
+      if (chart->data == NULL || chart->data->n_samples == 0 || chart->data->windows->len == 0)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+test_charts (void)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "hydraulics"));
+  g_assert_cmpstr (vigil_window_get_page (window), ==, "hydraulics");
+  /* Charts compute their data off the main thread, on their frame clock. */
+  wait_for (charts_have_data, NULL, "17 charts with samples and windows");
+
+  /* Every chart shows its own sensor, in family order, once. */
+  {
+    GPtrArray *charts = vigil_hydraulics_page_get_charts (window->hydraulics_page);
+    guint32 seen = 0;
+
+    for (guint i = 0; i < charts->len; i++)
+      seen |= 1u << vigil_chart_get_sensor (g_ptr_array_index (charts, i));
+    g_assert_cmphex (seen, ==, (1u << VIGIL_N_SENSORS) - 1);
+  }
+  screenshot_both ("hydraulics");
+}
+
+/* Opens the test's own rig (known faults) at maximum speed and waits for its end. */
+static void
+open_rig (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VigilRuleSet) rules = vigil_rule_set_new_default ();
+  VigilReplayOptions options;
+
+  vigil_replay_options_init (&options);
+  options.speed = 0;
+  g_assert_true (vigil_window_open_dataset (window, env.rig, rules, &options, &error));
+  g_assert_no_error (error);
+  wait_for (player_in_state, GINT_TO_POINTER (VIGIL_PLAYER_FINISHED), "the rig's replay");
+}
+
+typedef struct
+{
+  VigilSensor sensor;
+  gint64      start_us;
+  gint64      end_us;
+} Fault;
+
+/* The first overheating of TS1 in the rig's ground truth. */
+static Fault
+first_overheating (void)
+{
+  g_autofree char *path = g_build_filename (env.rig, VIGIL_HYDRAULIC_GROUND_TRUTH, NULL);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  Fault fault = { VIGIL_SENSOR_TS1, 0, 0 };
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 1; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) f = g_strsplit (lines[i], ",", -1);
+
+      if (g_strv_length (f) == 6 && g_str_equal (f[1], "TS1") &&
+          g_str_equal (f[2], "overheating"))
+        {
+          fault.start_us = VIGIL_DEFAULT_START_US + g_ascii_strtoll (f[3], NULL, 10)
+                                                    * G_USEC_PER_SEC;
+          fault.end_us = VIGIL_DEFAULT_START_US + g_ascii_strtoll (f[4], NULL, 10)
+                                                  * G_USEC_PER_SEC;
+          return fault;
+        }
+    }
+
+  g_error ("The test rig has no TS1 overheating");
+}
+
+/* The newest listed instance of the fault's rule on its sensor: the one operators act on. */
+static guint
+find_latest (const Fault *fault)
+{
+  GListModel *alarms = vigil_alarms_page_get_alarms (window->alarms_page);
+
+  for (guint i = 0; i < g_list_model_get_n_items (alarms); i++)
+    {
+      g_autoptr(VigilAlarmObject) item = g_list_model_get_item (alarms, i);
+      const VigilLiveAlarm *a = vigil_alarm_object_get (item);
+
+      if (a->sensor == fault->sensor && g_str_equal (a->rule, "high_temperature"))
+        {
+          g_assert_false (a->superseded);
+          return i;
+        }
+    }
+
+  return GTK_INVALID_LIST_POSITION;
+}
+
+/* The listed alarm on the fault's sensor that was active while the fault was on. */
+static guint
+find_fault_alarm (const Fault *fault)
+{
+  GListModel *alarms = vigil_alarms_page_get_alarms (window->alarms_page);
+
+  for (guint i = 0; i < g_list_model_get_n_items (alarms); i++)
+    {
+      g_autoptr(VigilAlarmObject) item = g_list_model_get_item (alarms, i);
+      const VigilLiveAlarm *a = vigil_alarm_object_get (item);
+
+      if (a->sensor == fault->sensor && g_str_equal (a->rule, "high_temperature") &&
+          a->raised_us <= fault->end_us + 60 * G_USEC_PER_SEC &&
+          (a->cleared_us == 0 || a->cleared_us >= fault->start_us))
+        return i;
+    }
+
+  return GTK_INVALID_LIST_POSITION;
+}
+
+static void
+test_fault_alarm (void)
+{
+  Fault fault = first_overheating ();
+
+  open_rig ();
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "alarms"));
+  vigil_alarms_page_set_filters (window->alarms_page, VIGIL_ALARM_FILTER_ALL, -1);
+  vigil_alarms_page_refresh (window->alarms_page);
+  g_assert_cmpuint (find_fault_alarm (&fault), !=, GTK_INVALID_LIST_POSITION);
+
+  /* The severity filter leaves out warnings; the fault's alarm is critical. */
+  vigil_alarms_page_set_filters (window->alarms_page, VIGIL_ALARM_FILTER_ALL,
+                                 VIGIL_SEVERITY_CRITICAL);
+  {
+    GListModel *alarms = vigil_alarms_page_get_alarms (window->alarms_page);
+
+    for (guint i = 0; i < g_list_model_get_n_items (alarms); i++)
+      {
+        g_autoptr(VigilAlarmObject) item = g_list_model_get_item (alarms, i);
+
+        g_assert_cmpint (vigil_alarm_object_get (item)->severity, ==, VIGIL_SEVERITY_CRITICAL);
+      }
+    g_assert_cmpuint (find_fault_alarm (&fault), !=, GTK_INVALID_LIST_POSITION);
+  }
+  vigil_alarms_page_set_filters (window->alarms_page, VIGIL_ALARM_FILTER_ALL, -1);
+
+  /* New critical alarms are announced on the desktop, the fault's sensor among them. */
+  wait_for (notified_ts1, NULL, "a desktop notification of a critical TS1 alarm");
+  screenshot_both ("alarms");
+}
+
+typedef struct
+{
+  Fault           fault;
+  VigilAlarmState state;
+} AckWait;
+
+static gboolean
+alarm_acknowledged (gpointer data)
+{
+  AckWait *w = data;
+  guint pos;
+
+  vigil_alarms_page_refresh (window->alarms_page);
+  pos = find_latest (&w->fault);
+  if (pos == GTK_INVALID_LIST_POSITION)
+    return FALSE;
+
+  {
+    g_autoptr(VigilAlarmObject) item =
+      g_list_model_get_item (vigil_alarms_page_get_alarms (window->alarms_page), pos);
+    const VigilLiveAlarm *a = vigil_alarm_object_get (item);
+
+    w->state = a->state;
+    return a->acked_us != 0 && g_strcmp0 (a->comment, "Cooler checked") == 0;
+  }
+}
+
+static void
+test_acknowledge (void)
+{
+  AckWait w = { first_overheating (), 0 };
+  guint pos = find_latest (&w.fault);
+  g_autoptr(VigilAlarmObject) before = NULL;
+  VigilAlarmState expected;
+  AdwMessageDialog *dialog;
+  GtkWidget *entry;
+
+  g_assert_cmpuint (pos, !=, GTK_INVALID_LIST_POSITION);
+  before = g_list_model_get_item (vigil_alarms_page_get_alarms (window->alarms_page), pos);
+  g_assert_cmpint (vigil_alarm_object_get (before)->acked_us, ==, 0);
+  /* ISA-18.2: acknowledging an active alarm keeps it active; a cleared one returns to normal. */
+  expected = vigil_alarm_state_is_active (vigil_alarm_object_get (before)->state)
+             ? VIGIL_ALARM_ACTIVE_ACKED : VIGIL_ALARM_NORMAL;
+
+  vigil_alarms_page_select (window->alarms_page, pos);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.acknowledge", NULL));
+  dialog = vigil_alarms_page_get_dialog (window->alarms_page);
+  g_assert_nonnull (dialog);
+  screenshot_window (GTK_WINDOW (dialog), "acknowledge-dialog.png");
+
+  /* The comment entry is the dialog's only entry. */
+  entry = adw_message_dialog_get_extra_child (dialog);
+  for (entry = gtk_widget_get_first_child (entry); entry != NULL && !GTK_IS_ENTRY (entry);
+       entry = gtk_widget_get_next_sibling (entry))
+    ;
+  g_assert_nonnull (entry);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "Cooler checked");
+  adw_message_dialog_response (dialog, "acknowledge");
+
+  wait_for (alarm_acknowledged, &w, "the acknowledgement");
+  g_assert_cmpint (w.state, ==, expected);
+
+  /* The journal shows it as the newest transition. */
+  {
+    g_autoptr(VigilJournalEntry) newest =
+      g_list_model_get_item (vigil_alarms_page_get_journal (window->alarms_page), 0);
+    const VigilAlarmTransition *t = vigil_journal_entry_get (newest);
+
+    g_assert_cmpint (t->cause, ==, VIGIL_ALARM_CAUSE_ACK);
+    g_assert_cmpstr (t->comment, ==, "Cooler checked");
+    g_assert_cmpint (t->to, ==, expected);
+  }
+}
+
+static gboolean
+export_done (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+static void
+on_export_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static char *
+run_cli_export (const char *db,
+                const char *what)
+{
+  g_autofree char *out = g_build_filename (env.tmp, "cli.csv", NULL);
+  const char *argv[] = { g_getenv ("VIGIL_CLI"), "export", what, "--db", db, "--sensor",
+                         "PS1,TS1", "--out", out, NULL };
+  g_autoptr(GError) error = NULL;
+  char *text = NULL;
+  int status = 0;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL,
+                               NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_true (g_file_get_contents (out, &text, NULL, NULL));
+
+  return text;
+}
+
+static gint64
+query_int (const char *db,
+           const char *sql)
+{
+  sqlite3 *conn = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 n;
+
+  g_assert_cmpint (sqlite3_open_v2 (db, &conn, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (conn, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (conn);
+
+  return n;
+}
+
+static gint64
+count_windows (const char *db)
+{
+  return query_int (db, "SELECT count(*) FROM windows WHERE sensor IN ('PS1', 'TS1')");
+}
+
+static void
+test_export (void)
+{
+  VigilExportDialog *dialog = VIGIL_EXPORT_DIALOG (vigil_export_dialog_new (window));
+  g_autofree char *path = g_build_filename (env.tmp, "dialog.csv", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *written = NULL;
+  g_autofree char *expected = NULL;
+  const char *db = vigil_player_get_db_path (window->player);
+  guint64 rows = 0;
+
+  gtk_window_present (GTK_WINDOW (dialog));
+  screenshot_window (GTK_WINDOW (dialog), "export-dialog.png");
+  vigil_export_dialog_set_kind (dialog, VIGIL_EXPORT_WINDOWS);
+  vigil_export_dialog_set_range (dialog, VIGIL_EXPORT_RANGE_ALL, 0, 0);
+  vigil_export_dialog_set_sensors (dialog, (1u << VIGIL_SENSOR_PS1) | (1u << VIGIL_SENSOR_TS1));
+  vigil_export_dialog_write_async (dialog, file, NULL, on_export_done, &result);
+  wait_for (export_done, &result, "the export");
+  g_assert_true (vigil_export_dialog_write_finish (dialog, result, &rows, &error));
+  g_assert_no_error (error);
+
+  /* The rows the CLI writes for the same recording and sensors, byte for byte, and as many
+   * as the recording holds. */
+  g_assert_true (g_file_get_contents (path, &written, NULL, NULL));
+  expected = run_cli_export (db, "windows");
+  g_assert_cmpstr (written, ==, expected);
+  g_assert_cmpint ((gint64) rows, ==, count_windows (db));
+  g_assert_cmpint (rows, >, 0);
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static gboolean
+shows_position (gpointer data)
+{
+  return vigil_player_get_position (window->player) == *(gint64 *) data;
+}
+
+/* Alarms raised at or before @at_us in the recording: what the list must show. */
+static guint
+alarms_raised_by (const char *db,
+                  gint64      at_us)
+{
+  sqlite3 *conn = NULL;
+  sqlite3_stmt *stmt = NULL;
+  guint n;
+
+  g_assert_cmpint (sqlite3_open_v2 (db, &conn, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (conn, "SELECT count(*) FROM alarms WHERE raised_us <= ?1",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_int64 (stmt, 1, at_us);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = (guint) sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (conn);
+
+  return n;
+}
+
+static void
+test_recording (void)
+{
+  g_autofree char *db = g_strdup (vigil_player_get_db_path (window->player));
+  g_autoptr(GError) error = NULL;
+  gint64 start, end, middle;
+
+  g_assert_true (vigil_window_open_recording (window, db, 0, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (vigil_player_get_kind (window->player), ==, VIGIL_SOURCE_RECORDING);
+  /* A recording is as it was recorded: no acknowledging. */
+  g_assert_false (vigil_player_get_can_act (window->player));
+
+  vigil_player_get_range (window->player, &start, &end);
+  g_assert_cmpint (start, ==, VIGIL_DEFAULT_START_US);
+  /* The recording ends with its last window, which reaches past the last sample. */
+  g_assert_cmpint (end, ==, query_int (db, "SELECT max(window_end) FROM windows"));
+  g_assert_cmpint (end, >=, VIGIL_DEFAULT_START_US + RIG_CYCLES * 60 * G_USEC_PER_SEC);
+
+  /* Seeking shows the alarms as of that moment: exactly those raised by then. */
+  middle = start + (end - start) / 2;
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.play-pause", NULL));
+  g_assert_true (vigil_player_seek (window->player, middle, &error));
+  wait_for (shows_position, &middle, "the seek");
+  vigil_alarms_page_set_filters (window->alarms_page, VIGIL_ALARM_FILTER_ALL, -1);
+  vigil_alarms_page_refresh (window->alarms_page);
+  g_assert_cmpuint (g_list_model_get_n_items (vigil_alarms_page_get_alarms (window->alarms_page)),
+                    ==, alarms_raised_by (db, middle));
+  g_assert_cmpuint (alarms_raised_by (db, middle), <, alarms_raised_by (db, end));
+  screenshot ("recording-alarms.png");
+}
+
+static gboolean
+open_dialog_settled (gpointer data)
+{
+  VigilOpenDialog *dialog = data;
+
+  return !vigil_open_dialog_get_busy (dialog) &&
+         (vigil_open_dialog_get_error (dialog) != NULL || vigil_open_dialog_get_ready (dialog));
+}
+
+static void
+test_open_bad_folder (void)
+{
+  g_autofree char *bad = g_build_filename (env.tmp, "bad-rig", NULL);
+  g_autofree char *ps1 = g_build_filename (bad, "PS1.txt", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (bad);
+  VigilOpenDialog *dialog;
+  g_autofree char *before = NULL;
+  const char *message;
+  const char *db = vigil_player_get_db_path (window->player);
+  gsize before_len = 0;
+
+  g_assert_true (g_file_get_contents (db, &before, &before_len, NULL));
+  g_assert_cmpint (g_mkdir_with_parents (bad, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (ps1, "1.0\t2.0\nnot-a-number\n", -1, NULL));
+
+  dialog = VIGIL_OPEN_DIALOG (vigil_open_dialog_new (window));
+  gtk_window_present (GTK_WINDOW (dialog));
+  vigil_open_dialog_select (dialog, file);
+  wait_for (open_dialog_settled, dialog, "the folder's inspection");
+  message = vigil_open_dialog_get_error (dialog);
+  g_assert_nonnull (message);
+  g_assert_false (vigil_open_dialog_get_ready (dialog));
+  /* It says which file. */
+  g_assert_nonnull (strstr (message, "PS1.txt"));
+  screenshot_window (GTK_WINDOW (dialog), "open-dialog-error.png");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  /* What was open still plays, and its recording is untouched. */
+  g_assert_cmpint (vigil_player_get_kind (window->player), ==, VIGIL_SOURCE_RECORDING);
+  {
+    g_autofree char *after = NULL;
+    gsize after_len = 0;
+
+    g_assert_true (g_file_get_contents (db, &after, &after_len, NULL));
+    g_assert_cmpmem (before, before_len, after, after_len);
+  }
+}
+
+static void
+setup_env (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  env.tmp = g_dir_make_tmp ("vigil-ui-XXXXXX", &error);
+  g_assert_no_error (error);
+  /* The demo and recordings go to this run's own cache and data folders. */
+  g_setenv ("XDG_CACHE_HOME", env.tmp, TRUE);
+  g_setenv ("XDG_DATA_HOME", env.tmp, TRUE);
+  g_setenv ("XDG_CONFIG_HOME", env.tmp, TRUE);
+
+  env.rig = g_build_filename (env.tmp, "rig", NULL);
+  g_assert_true (vigil_hydraulic_generate (env.rig, RIG_CYCLES, 1, NULL, &error));
+  g_assert_no_error (error);
+
+  env.shots = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "screenshots", NULL);
+  g_mkdir_with_parents (env.shots, 0755);
+}
+
+static void
+on_activate (GApplication *application)
+{
+  window = VIGIL_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (application)));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  setup_env ();
+  gtk_test_init (&argc, &argv, NULL);
+  start_notification_server ();
+
+  app = vigil_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_signal_connect_after (app, "activate", G_CALLBACK (on_activate), NULL);
+  g_application_register (G_APPLICATION (app), NULL, NULL);
+  g_application_activate (G_APPLICATION (app));
+  g_assert_nonnull (window);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
+  wait_for (window_shown, window, "the window on screen");
+
+  g_test_add_func ("/ui/starts-empty", test_starts_empty);
+  g_test_add_func ("/ui/demo", test_demo);
+  g_test_add_func ("/ui/charts", test_charts);
+  g_test_add_func ("/ui/fault-alarm", test_fault_alarm);
+  g_test_add_func ("/ui/acknowledge", test_acknowledge);
+  g_test_add_func ("/ui/export", test_export);
+  g_test_add_func ("/ui/recording", test_recording);
+  g_test_add_func ("/ui/open-bad-folder", test_open_bad_folder);
+
+  status = g_test_run ();
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_clear_object (&app);
+  g_clear_pointer (&notifications, g_ptr_array_unref);
+  vigil_test_remove_tree (env.tmp);
+  g_free (env.tmp);
+  g_free (env.rig);
+  g_free (env.shots);
+
+  return status;
+}
