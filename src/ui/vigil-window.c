@@ -212,7 +212,7 @@ update_alarm_badge (VigilWindow *self,
       const VigilLiveAlarm *a = &g_array_index (alarms, VigilLiveAlarm, i);
 
       if ((a->state == VIGIL_ALARM_ACTIVE_UNACKED || a->state == VIGIL_ALARM_CLEARED_UNACKED) &&
-          !a->shelved)
+          !a->shelved && !a->superseded)
         unacked++;
     }
 
