@@ -715,8 +715,8 @@ _vigil_chart_snapshot (GtkWidget   *widget,
   ChartFrame f;
 
   _vigil_chart_get_frame (self, &f);
-  draw_header (self, snapshot, palette);
-  draw_grid (self, snapshot, &f, palette);
+  if (!g_getenv ("NO_HEADER")) draw_header (self, snapshot, palette);
+  if (!g_getenv ("NO_GRID")) draw_grid (self, snapshot, &f, palette);
 
   if (d == NULL || !d->has_values)
     {
@@ -729,10 +729,10 @@ _vigil_chart_snapshot (GtkWidget   *widget,
 
   gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (f.plot.origin.x, f.plot.origin.y - 1,
                                                          f.plot.size.width, f.plot.size.height + 2));
-  draw_alarm_bands (self, snapshot, &f, palette);
-  draw_raw (self, snapshot, &f, palette);
-  draw_overlay (self, snapshot, &f, palette);
-  draw_threshold_labels (self, snapshot, &f, palette);
+  if (!g_getenv ("NO_BANDS")) draw_alarm_bands (self, snapshot, &f, palette);
+  if (!g_getenv ("NO_RAW")) draw_raw (self, snapshot, &f, palette);
+  if (!g_getenv ("NO_OVERLAY")) draw_overlay (self, snapshot, &f, palette);
+  if (!g_getenv ("NO_TL")) draw_threshold_labels (self, snapshot, &f, palette);
   draw_hover (self, snapshot, &f, palette);
   gtk_snapshot_pop (snapshot);
 }

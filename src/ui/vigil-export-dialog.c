@@ -930,6 +930,8 @@ vigil_export_dialog_new (VigilWindow *window)
   g_set_weak_pointer (&self->window, window);
   load_source (self);
   update_state (self);
+  /* Enter exports, as the default widget; Escape cancels. */
+  gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->export_button));
 
   return GTK_WIDGET (self);
 }

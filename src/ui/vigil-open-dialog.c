@@ -52,6 +52,7 @@ struct _VigilOpenDialog
   /* Template widgets */
   AdwWindowTitle         *window_title;
   GtkButton              *open_button;
+  GtkWidget              *folder_button;
   GtkWidget              *busy_box;
   GtkSpinner             *busy_spinner;
   GtkWidget              *error_box;
@@ -473,6 +474,9 @@ inspect_ready (GObject      *source,
     }
 
   update_state (self);
+  /* Enter on the recent row just used would choose it again; Enter now means Open. */
+  if (self->ready)
+    gtk_widget_grab_focus (GTK_WIDGET (self->open_button));
 }
 
 void
@@ -890,6 +894,7 @@ vigil_open_dialog_class_init (VigilOpenDialogClass *klass)
                                                "vigil-open-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, VigilOpenDialog, window_title);
   gtk_widget_class_bind_template_child (widget_class, VigilOpenDialog, open_button);
+  gtk_widget_class_bind_template_child (widget_class, VigilOpenDialog, folder_button);
   gtk_widget_class_bind_template_child (widget_class, VigilOpenDialog, busy_box);
   gtk_widget_class_bind_template_child (widget_class, VigilOpenDialog, busy_spinner);
   gtk_widget_class_bind_template_child (widget_class, VigilOpenDialog, error_box);
@@ -977,6 +982,8 @@ vigil_open_dialog_new (VigilWindow *window)
                            self, G_CONNECT_SWAPPED);
   update_recent (self);
   load_settings (self);
+  /* Open starts insensitive: the first step is to choose something. */
+  gtk_window_set_focus (GTK_WINDOW (self), self->folder_button);
 
   return GTK_WIDGET (self);
 }

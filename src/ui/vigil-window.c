@@ -252,6 +252,15 @@ on_tick (GtkWidget     *widget,
       gtk_label_set_text (self->position_label, text);
     }
 
+  /* The time axis follows the replay even while Hydraulics is not shown, so an export of
+   * the visible range means what the charts would show. */
+  {
+    VigilChartView *view = vigil_hydraulics_page_get_view (self->hydraulics_page);
+
+    vigil_chart_view_set_limits (view, counters.start_us, counters.end_us);
+    vigil_chart_view_set_position (view, counters.position_us);
+  }
+
   alarm_serial = vigil_live_get_alarm_serial (live);
   if (alarm_serial != self->alarm_serial)
     {
