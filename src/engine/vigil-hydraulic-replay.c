@@ -676,10 +676,14 @@ vigil_hydraulic_replay_start (VigilHydraulicReplay  *self,
   self->threads = g_new0 (GThread *, self->n_threads);
   self->clock = vigil_replay_clock_new (self->options.speed, self->first_us);
   if (self->live != NULL)
-    vigil_live_reset (self->live, self->options.start_us,
-                      self->options.start_us + (gint64) self->dataset->n_cycles
-                                               * VIGIL_CYCLE_SECONDS * VIGIL_USEC_PER_SEC,
-                      self->dataset->sensors, self->rules);
+    {
+      vigil_live_reset (self->live, self->options.start_us,
+                        self->options.start_us + (gint64) self->dataset->n_cycles
+                                                 * VIGIL_CYCLE_SECONDS * VIGIL_USEC_PER_SEC,
+                        self->dataset->sensors, self->rules);
+      /* Starting at a later cycle (a seek), the position is there from the start on. */
+      vigil_live_set_position (self->live, self->first_us);
+    }
   self->started_us = g_get_monotonic_time ();
   self->started = TRUE;
   atomic_store (&self->workers_running, self->n_threads);

@@ -208,7 +208,7 @@ pane_add_many (Pane         *pane,
                const double *values,
                gsize         n)
 {
-  double s1 = 0, s2 = 0, mn, mx, k;
+  double s1, s2, mn, mx, k;
 
   if (n == 0)
     return;
@@ -221,6 +221,10 @@ pane_add_many (Pane         *pane,
   k = pane->shift;
   mn = pane->min;
   mx = pane->max;
+  /* Summing on from the pane's own totals adds the values in one order however a replay
+   * slices them (paced slices, seeks), so windows come out bit for bit the same. */
+  s1 = pane->s1;
+  s2 = pane->s2;
 
   for (gsize i = 0; i < n; i++)
     {
@@ -234,8 +238,8 @@ pane_add_many (Pane         *pane,
     }
 
   pane->n += n;
-  pane->s1 += s1;
-  pane->s2 += s2;
+  pane->s1 = s1;
+  pane->s2 = s2;
   pane->min = mn;
   pane->max = mx;
 }
