@@ -859,6 +859,17 @@ vigil_hydraulic_replay_get_position (VigilHydraulicReplay *self)
   return position;
 }
 
+static gint64
+furthest_position (VigilHydraulicReplay *self)
+{
+  gint64 position = self->first_us;
+
+  for (guint i = 0; i < self->n_streams; i++)
+    position = MAX (position, atomic_load (&self->streams[i].position_us));
+
+  return position;
+}
+
 void
 vigil_hydraulic_replay_set_speed (VigilHydraulicReplay *self,
                                   double                speed)
@@ -873,9 +884,11 @@ vigil_hydraulic_replay_set_speed (VigilHydraulicReplay *self,
     }
 
   /* At maximum speed the clock did not follow the workers: pacing resumes from where the
-   * slowest stream is. */
+   * fastest stream is, and the others catch up at once (their slices are already due).
+   * From the slowest, the streams ahead would hold every worker waiting for their next
+   * slice while the slowest waited for a worker. */
   if (!vigil_replay_clock_is_paced (self->clock))
-    vigil_replay_clock_seek (self->clock, vigil_hydraulic_replay_get_position (self));
+    vigil_replay_clock_seek (self->clock, furthest_position (self));
   vigil_replay_clock_set_speed (self->clock, speed);
 }
 
@@ -887,7 +900,7 @@ vigil_hydraulic_replay_set_paused (VigilHydraulicReplay *self,
   g_return_if_fail (self->clock != NULL);
 
   if (paused && !vigil_replay_clock_is_paced (self->clock))
-    vigil_replay_clock_seek (self->clock, vigil_hydraulic_replay_get_position (self));
+    vigil_replay_clock_seek (self->clock, furthest_position (self));
   vigil_replay_clock_set_paused (self->clock, paused);
 }
 

@@ -69,8 +69,8 @@ gboolean              vigil_hydraulic_replay_wait       (VigilHydraulicReplay   
 gboolean              vigil_hydraulic_replay_run        (VigilHydraulicReplay      *self,
                                                          GCancellable              *cancellable,
                                                          GError                   **error);
-/* Pacing while running (any thread). Changing from or to maximum speed goes on from the
- * event time the slowest stream reached. */
+/* Pacing while running (any thread). Changing from maximum speed to a pace goes on from the
+ * event time the furthest stream reached; the others catch up at once. */
 void                  vigil_hydraulic_replay_set_speed  (VigilHydraulicReplay      *self,
                                                          double                     speed);
 void                  vigil_hydraulic_replay_set_paused (VigilHydraulicReplay      *self,

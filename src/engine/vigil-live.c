@@ -263,8 +263,8 @@ vigil_live_add_windows (VigilLive              *self,
         continue;
       g_array_append_val (self->window_arrays[w->key], *w);
       trim_array_locked (self->window_arrays[w->key], MAX_WINDOWS);
+      self->windows++;
     }
-  self->windows += n_windows;
 
   if (closed_wall_us > 0)
     {

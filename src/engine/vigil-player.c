@@ -89,6 +89,7 @@ vigil_player_close (VigilPlayer *self)
   g_clear_pointer (&self->source, g_free);
   g_clear_pointer (&self->db_path, g_free);
   g_clear_error (&self->error);
+  vigil_replay_options_init (&self->options);
   self->kind = VIGIL_SOURCE_NONE;
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SOURCE]);
@@ -533,11 +534,17 @@ run_action (VigilPlayer         *self,
   g_task_set_source_tag (task, run_action);
   g_task_set_task_data (task, action, action_data_free);
 
-  if (!vigil_player_get_can_act (self))
+  if (self->kind == VIGIL_SOURCE_RECORDING)
     {
       g_task_return_new_error (task, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_INVALID,
                                "%s is a recording: its alarms are as they were recorded",
-                               self->source != NULL ? self->source : "This source");
+                               self->source);
+      return;
+    }
+  if (!vigil_player_get_can_act (self))
+    {
+      g_task_return_new_error (task, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_INVALID,
+                               "No replay is running to act on");
       return;
     }
 
