@@ -164,7 +164,10 @@ test_decimate_random (void)
             default: t += 10000; break;
             }
           times[i] = t;
-          values[i] = g_test_rand_int_range (0, 50) == 0 ? NAN : g_test_rand_double_range (-1e3, 1e3);
+          if (g_test_rand_int_range (0, 50) == 0)
+            values[i] = NAN;
+          else
+            values[i] = g_test_rand_double_range (-1e3, 1e3);
           reference_add (&ref, times[i], values[i]);
         }
       vigil_series_append (series, times, values, batch);
@@ -515,7 +518,8 @@ test_threads (void)
     }
 
   /* Racing writers lose the samples that arrive behind another writer's, never silently. */
-  g_assert_cmpuint (vigil_series_get_length (shared.shared) + vigil_series_get_dropped (shared.shared),
+  g_assert_cmpuint (vigil_series_get_length (shared.shared) +
+                    vigil_series_get_dropped (shared.shared),
                     ==, (guint64) SAMPLES_PER_WRITER * N_WRITERS);
   vigil_series_unref (shared.shared);
 

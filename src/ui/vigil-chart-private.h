@@ -20,6 +20,7 @@ G_BEGIN_DECLS
 #define CHART_GUTTER_W 44
 #define CHART_AXIS_H 16
 #define CHART_PAD_BOTTOM 4
+#define CHART_RADIUS 12
 
 typedef struct
 {
@@ -78,6 +79,7 @@ typedef struct
   GdkRGBA accent;
   GdkRGBA warning;
   GdkRGBA error;
+  GdkRGBA card;
   GdkRGBA popover;
 } ChartPalette;
 

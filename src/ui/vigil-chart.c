@@ -101,7 +101,8 @@ reduce_windows (ChartData *d,
 
       if (per_column && column == last_column)
         {
-          ChartWindowPoint *last = &g_array_index (d->windows, ChartWindowPoint, d->windows->len - 1);
+          ChartWindowPoint *last = &g_array_index (d->windows, ChartWindowPoint,
+                                                   d->windows->len - 1);
 
           last->avg = (last->avg * merged + p.avg) / (merged + 1);
           last->min = MIN (last->min, p.min);
@@ -402,17 +403,18 @@ scroll_cb (GtkEventControllerScroll *controller,
            double                    dy,
            VigilChart               *self)
 {
-  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (controller));
+  GdkModifierType state;
   ChartFrame f;
+  double x;
 
+  state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (controller));
   _vigil_chart_get_frame (self, &f);
   if (state & GDK_CONTROL_MASK)
     {
       if (dy == 0)
         return FALSE;
-      vigil_chart_view_zoom (self->view, _vigil_chart_time_at (&f, CLAMP (self->pointer_x, f.plot.origin.x,
-                                                              f.plot.origin.x + f.plot.size.width)),
-                             pow (1.25, dy));
+      x = CLAMP (self->pointer_x, f.plot.origin.x, f.plot.origin.x + f.plot.size.width);
+      vigil_chart_view_zoom (self->view, _vigil_chart_time_at (&f, x), pow (1.25, dy));
       return TRUE;
     }
   if (state & GDK_SHIFT_MASK)
@@ -582,8 +584,8 @@ vigil_chart_init (VigilChart *self)
 
   gtk_widget_set_hexpand (widget, TRUE);
   gtk_widget_set_overflow (widget, GTK_OVERFLOW_HIDDEN);
+  /* Not "card": the chart draws a card of its own (see _vigil_chart_snapshot). */
   gtk_widget_add_css_class (widget, "vigil-chart");
-  gtk_widget_add_css_class (widget, "card");
 
   controller = gtk_event_controller_motion_new ();
   g_signal_connect (controller, "enter", G_CALLBACK (motion_cb), self);
