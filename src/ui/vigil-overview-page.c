@@ -213,10 +213,10 @@ refresh_counters (VigilOverviewPage       *self,
                              : g_strdup_printf (_("%.1f ms"), c->window_latency_ms);
   g_autofree char *late = g_strdup_printf ("%" G_GUINT64_FORMAT, c->late);
   g_autofree char *dead = g_strdup_printf ("%" G_GUINT64_FORMAT, c->dead_letters);
+  g_autofree char *samples = g_strdup_printf ("%" G_GUINT64_FORMAT, c->samples);
+  g_autofree char *windows = g_strdup_printf ("%" G_GUINT64_FORMAT, c->windows);
   /* Translators: totals, e.g. "12345678 samples, 4080 windows". */
-  g_autofree char *totals = g_strdup_printf (_("%" G_GUINT64_FORMAT " samples, %"
-                                               G_GUINT64_FORMAT " windows"),
-                                             c->samples, c->windows);
+  g_autofree char *totals = g_strdup_printf (_("%s samples, %s windows"), samples, windows);
   guint worst = VIGIL_N_SENSORS;
 
   gtk_label_set_text (self->health_label, health);
