@@ -419,6 +419,25 @@ recording_path_for (const char *dir)
   return g_build_filename (folder, name, NULL);
 }
 
+/* After an attempt to open a source: remembers it when it opened, and shows what is open
+ * either way (a failed open leaves the window empty). */
+static gboolean
+source_opened (VigilWindow *self,
+               gboolean     opened)
+{
+  VigilApplication *app = VIGIL_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+
+  if (opened)
+    {
+      if (app != NULL)
+        vigil_application_add_recent (app, vigil_player_get_source (self->player));
+      g_hash_table_remove_all (self->notified);
+    }
+  on_player_state_changed (self);
+
+  return opened;
+}
+
 gboolean
 vigil_window_open_dataset (VigilWindow               *self,
                            const char                *dir,
@@ -427,23 +446,12 @@ vigil_window_open_dataset (VigilWindow               *self,
                            GError                   **error)
 {
   g_autofree char *db = NULL;
-  VigilApplication *app;
 
   g_return_val_if_fail (VIGIL_IS_WINDOW (self), FALSE);
 
   db = recording_path_for (dir);
-  if (!vigil_player_open_dataset (self->player, dir, db, rules, options, error))
-    {
-      on_player_state_changed (self);
-      return FALSE;
-    }
-
-  app = VIGIL_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
-  if (app != NULL)
-    vigil_application_add_recent (app, vigil_player_get_source (self->player));
-  g_hash_table_remove_all (self->notified);
-  on_player_state_changed (self);
-  return TRUE;
+  return source_opened (self, vigil_player_open_dataset (self->player, dir, db, rules, options,
+                                                         error));
 }
 
 gboolean
@@ -453,24 +461,13 @@ vigil_window_open_recording (VigilWindow  *self,
                              GError      **error)
 {
   g_autofree char *speed = NULL;
-  VigilApplication *app;
 
   g_return_val_if_fail (VIGIL_IS_WINDOW (self), FALSE);
 
   speed = g_settings_get_string (self->settings, "replay-speed");
-  if (!vigil_player_open_recording (self->player, path, session_id,
-                                    vigil_speed_from_name (speed), error))
-    {
-      on_player_state_changed (self);
-      return FALSE;
-    }
-
-  app = VIGIL_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
-  if (app != NULL)
-    vigil_application_add_recent (app, vigil_player_get_source (self->player));
-  g_hash_table_remove_all (self->notified);
-  on_player_state_changed (self);
-  return TRUE;
+  return source_opened (self, vigil_player_open_recording (self->player, path, session_id,
+                                                           vigil_speed_from_name (speed),
+                                                           error));
 }
 
 void
