@@ -23,6 +23,7 @@
 #include "vigil-recording.h"
 #include "vigil-store.h"
 #include "vigil-time.h"
+#include "vigil-test-sqlite.h"
 #include "vigil-test-util.h"
 
 #define N_CYCLES 12
@@ -111,16 +112,6 @@ make_recording (void)
 
 /* Independent SQL ------------------------------------------------------------------------- */
 
-static sqlite3 *
-open_db (const char *path)
-{
-  sqlite3 *db = NULL;
-
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-
-  return db;
-}
-
 static void
 exec_db (const char *path,
          const char *sql)
@@ -130,49 +121,6 @@ exec_db (const char *path,
   g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
-}
-
-static sqlite3_stmt *
-prepare (sqlite3    *db,
-         const char *sql)
-{
-  sqlite3_stmt *stmt = NULL;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-
-  return stmt;
-}
-
-static gint64
-query_int (sqlite3    *db,
-           const char *sql)
-{
-  sqlite3_stmt *stmt = prepare (db, sql);
-  gint64 value;
-
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-
-  return value;
-}
-
-static double
-column_double (sqlite3_stmt *stmt,
-               int           column)
-{
-  return sqlite3_column_type (stmt, column) == SQLITE_NULL ? NAN
-                                                           : sqlite3_column_double (stmt, column);
-}
-
-static void
-assert_same_double (double a,
-                    double b)
-{
-  if (isnan (a) || isnan (b))
-    g_assert_true (isnan (a) && isnan (b));
-  else
-    g_assert_cmpfloat (a, ==, b);
 }
 
 static VigilSensor

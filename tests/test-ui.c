@@ -26,6 +26,7 @@
 #include "vigil-open-dialog.h"
 #include "vigil-time.h"
 #include "vigil-window-private.h"
+#include "vigil-test-sqlite.h"
 #include "vigil-test-util.h"
 
 #define DEADLINE_S 60
@@ -523,19 +524,13 @@ run_cli_export (const char *db,
 }
 
 static gint64
-query_int (const char *db,
-           const char *sql)
+query_file_int (const char *path,
+                const char *sql)
 {
-  sqlite3 *conn = NULL;
-  sqlite3_stmt *stmt = NULL;
-  gint64 n;
+  sqlite3 *db = open_db (path);
+  gint64 n = query_int (db, sql);
 
-  g_assert_cmpint (sqlite3_open_v2 (db, &conn, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (conn, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (conn);
+  sqlite3_close (db);
 
   return n;
 }
@@ -543,7 +538,7 @@ query_int (const char *db,
 static gint64
 count_windows (const char *db)
 {
-  return query_int (db, "SELECT count(*) FROM windows WHERE sensor IN ('PS1', 'TS1')");
+  return query_file_int (db, "SELECT count(*) FROM windows WHERE sensor IN ('PS1', 'TS1')");
 }
 
 static void
@@ -623,7 +618,7 @@ test_recording (void)
   vigil_player_get_range (window->player, &start, &end);
   g_assert_cmpint (start, ==, VIGIL_DEFAULT_START_US);
   /* The recording ends with its last window, which reaches past the last sample. */
-  g_assert_cmpint (end, ==, query_int (db, "SELECT max(window_end) FROM windows"));
+  g_assert_cmpint (end, ==, query_file_int (db, "SELECT max(window_end) FROM windows"));
   g_assert_cmpint (end, >=, VIGIL_DEFAULT_START_US + RIG_CYCLES * 60 * G_USEC_PER_SEC);
 
   /* Seeking shows the alarms as of that moment: exactly those raised by then. */
