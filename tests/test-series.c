@@ -396,6 +396,11 @@ writer_thread (gpointer data)
   gint64 *times = g_new (gint64, 2000);
   guint done = 0;
 
+  /* Writing starts once the readers are reading, however the threads were scheduled, so
+   * reads and writes really overlap. */
+  while (g_atomic_int_get (&w->shared->reads) < N_READERS)
+    g_thread_yield ();
+
   while (done < SAMPLES_PER_WRITER)
     {
       guint batch = g_rand_int_range (rand, 1, 2000);
@@ -455,7 +460,7 @@ reader_thread (gpointer data)
   Worker *w = data;
   GRand *rand = g_rand_new_with_seed (w->seed);
 
-  while (g_atomic_int_get (&w->shared->writers_left) > 0)
+  do
     {
       gint64 at;
       double v;
@@ -466,6 +471,7 @@ reader_thread (gpointer data)
         g_assert_cmpfloat (v * 1000, ==, (double) at);
       g_atomic_int_inc (&w->shared->reads);
     }
+  while (g_atomic_int_get (&w->shared->writers_left) > 0);
 
   g_rand_free (rand);
   return NULL;
