@@ -30,6 +30,7 @@ static const struct { const char *label; gint64 minutes; } shelve_choices[] = {
 };
 
 typedef char *(*CellText) (gpointer item);
+typedef const char *(*CellStyle) (gpointer item);
 
 struct _VigilAlarmsPage
 {
@@ -74,16 +75,30 @@ bind_cell (GtkSignalListItemFactory *factory,
            GtkListItem              *item)
 {
   CellText text = g_object_get_data (G_OBJECT (factory), "text");
+  CellStyle style = g_object_get_data (G_OBJECT (factory), "style");
   const char *css = g_object_get_data (G_OBJECT (factory), "css");
   GtkWidget *label = gtk_list_item_get_child (item);
+  const char *previous = g_object_get_data (G_OBJECT (label), "style");
   g_autofree char *value = text (gtk_list_item_get_item (item));
 
   gtk_label_set_text (GTK_LABEL (label), value);
   if (css != NULL)
     gtk_widget_add_css_class (label, css);
+
+  /* Cells are recycled: the style of the row they showed before goes. */
+  if (previous != NULL)
+    gtk_widget_remove_css_class (label, previous);
+  if (style != NULL)
+    {
+      const char *now = style (gtk_list_item_get_item (item));
+
+      gtk_widget_add_css_class (label, now);
+      g_object_set_data (G_OBJECT (label), "style", (gpointer) now);
+    }
 }
 
-static void
+/* Returns the column's factory (owned by the view). */
+static GtkListItemFactory *
 add_column (GtkColumnView *view,
             const char    *title,
             CellText       text,
@@ -103,6 +118,8 @@ add_column (GtkColumnView *view,
   gtk_column_view_column_set_resizable (column, TRUE);
   gtk_column_view_append_column (view, column);
   g_object_unref (column);
+
+  return factory;
 }
 
 static const VigilLiveAlarm *
@@ -127,6 +144,12 @@ static char *
 alarm_severity (gpointer item)
 {
   return g_strdup (vigil_ui_severity_name (alarm_of (item)->severity));
+}
+
+static const char *
+alarm_severity_style (gpointer item)
+{
+  return alarm_of (item)->severity == VIGIL_SEVERITY_CRITICAL ? "error" : "warning";
 }
 
 static char *
@@ -656,7 +679,10 @@ vigil_alarms_page_init (VigilAlarmsPage *self)
     gtk_column_view_set_model (self->journal_view, GTK_SELECTION_MODEL (journal));
   }
 
-  add_column (self->alarm_view, _("Severity"), alarm_severity, NULL, FALSE);
+  g_object_set_data (G_OBJECT (add_column (self->alarm_view, _("Severity"), alarm_severity, NULL,
+                                           FALSE)),
+                     "style", alarm_severity_style);
+
   add_column (self->alarm_view, _("Sensor"), alarm_sensor, NULL, FALSE);
   add_column (self->alarm_view, _("Rule"), alarm_rule, NULL, FALSE);
   add_column (self->alarm_view, _("State"), alarm_state, NULL, TRUE);
