@@ -1,0 +1,135 @@
+/* vigil-model.h
+ *
+ * Health models: classifiers trained with XGBoost (random forest or gradient boosting) on plain
+ * row-major float matrices, their serialized form, and how they are evaluated (metrics,
+ * stratified split, stratified k-fold).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* Classes a model or a metrics table can hold. The hydraulic targets have at most four. */
+#define VIGIL_MODEL_MAX_CLASSES 16
+
+typedef enum
+{
+  VIGIL_ALGORITHM_RF,   /* "rf": one round of n_trees parallel trees on row and column samples */
+  VIGIL_ALGORITHM_GBT,  /* "gbt": n_trees rounds of gradient boosting */
+} VigilAlgorithm;
+
+const char *vigil_algorithm_to_string   (VigilAlgorithm  algorithm);
+gboolean    vigil_algorithm_from_string (const char     *s,
+                                         VigilAlgorithm *out);
+
+typedef struct
+{
+  VigilAlgorithm algorithm;
+  guint          n_trees;        /* rf: trees in the forest; gbt: boosting rounds */
+  guint          max_depth;
+  double         learning_rate;  /* gbt only; a forest always uses 1 */
+  double         subsample;      /* fraction of rows each tree sees, drawn without replacement */
+  double         colsample;      /* fraction of features each split considers; <= 0: rf takes
+                                  * sqrt(n_features) / n_features, gbt takes 1 */
+  guint64        seed;
+  guint          n_threads;      /* 0: every processor; results do not depend on it */
+} VigilModelParams;
+
+/* rf: 20 trees (the original pipeline's forest), depth 12, subsample 0.632, colsample auto;
+ * gbt: 100 rounds, depth 6, learning rate 0.3, subsample 1, colsample 1. Seed 0, n_threads 0. */
+void vigil_model_params_init (VigilModelParams *params,
+                              VigilAlgorithm    algorithm);
+
+typedef struct _VigilModel VigilModel;
+
+/* @x: @n_rows × @n_features floats, row-major, NAN for missing values. @labels: one class value
+ * per row in the data's own units (e.g. 3, 20, 100); the model's classes are their distinct
+ * values, sorted, from 2 to VIGIL_MODEL_MAX_CLASSES of them (else VIGIL_ENGINE_ERROR_INVALID).
+ * Cancelling @cancellable stops between boosting rounds with VIGIL_ENGINE_ERROR_CANCELLED.
+ * The same data, parameters and seed give bit-identical probabilities. */
+VigilModel *vigil_model_train          (const float             *x,
+                                        guint                    n_rows,
+                                        guint                    n_features,
+                                        const int               *labels,
+                                        const VigilModelParams  *params,
+                                        GCancellable            *cancellable,
+                                        GError                 **error);
+void        vigil_model_free           (VigilModel              *model);
+
+guint       vigil_model_get_n_classes  (VigilModel              *model);
+/* The @i-th class value, in increasing order. */
+int         vigil_model_get_class      (VigilModel              *model,
+                                        guint                    i);
+guint       vigil_model_get_n_features (VigilModel              *model);
+/* The parameters the model was trained with (colsample as given, not resolved). */
+void        vigil_model_get_params     (VigilModel              *model,
+                                        VigilModelParams        *out);
+
+/* @x: @n_rows × vigil_model_get_n_features() floats. @out_proba: @n_rows × n_classes, each row
+ * summing to 1, columns in class order. @out_pred (may be NULL): per row, the class value with
+ * the highest probability (the smaller class on a tie). Safe to call from several threads. */
+gboolean    vigil_model_predict        (VigilModel              *model,
+                                        const float             *x,
+                                        guint                    n_rows,
+                                        float                   *out_proba,
+                                        int                     *out_pred,
+                                        GError                 **error);
+
+/* One blob: Vigil's header (format version, parameters, classes, feature count) followed by
+ * XGBoost's own model in Universal Binary JSON. */
+GBytes     *vigil_model_save           (VigilModel              *model,
+                                        GError                 **error);
+/* VIGIL_ENGINE_ERROR_PARSE for anything that is not such a blob. */
+VigilModel *vigil_model_load           (GBytes                  *bytes,
+                                        GError                 **error);
+
+/* Total gain per feature index, normalized to sum to 1 (all zeros when the model never
+ * splits); @out holds vigil_model_get_n_features() floats, zero for unused features. */
+gboolean    vigil_model_get_importance (VigilModel              *model,
+                                        float                   *out,
+                                        GError                 **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VigilModel, vigil_model_free)
+
+/* Evaluation. */
+
+typedef struct
+{
+  guint  n_classes;
+  int    classes[VIGIL_MODEL_MAX_CLASSES];                            /* sorted */
+  guint  confusion[VIGIL_MODEL_MAX_CLASSES][VIGIL_MODEL_MAX_CLASSES]; /* [true][predicted] */
+  double accuracy;
+  double macro_f1;   /* mean over classes of 2TP / (2TP + FP + FN) */
+  double recall[VIGIL_MODEL_MAX_CLASSES];                             /* 0 for a class never true */
+} VigilMetrics;
+
+/* The classes are the distinct values of @truth and @pred together (as scikit-learn does), so a
+ * prediction of a class that never occurs still lands in the confusion matrix and counts, with
+ * F1 0, in the macro F1. At most VIGIL_MODEL_MAX_CLASSES of them. */
+void vigil_metrics_compute   (const int    *truth,
+                              const int    *pred,
+                              guint         n,
+                              VigilMetrics *out);
+
+/* Per class (in increasing order of value), the class's rows in order are shuffled with a
+ * generator seeded by @seed, and the first round(@test_fraction × count) go to the test set.
+ * @out_is_test[i] = 1 for a test row, 0 for a training row. */
+void vigil_split_stratified  (const int    *labels,
+                              guint         n,
+                              double        test_fraction,
+                              guint64       seed,
+                              guint8       *out_is_test);
+
+/* @out_fold[i] in 0..@k-1: per class, the rows are shuffled and dealt round-robin, so each
+ * class's count differs by at most 1 between folds (and so does each fold's size). */
+void vigil_folds_stratified  (const int    *labels,
+                              guint         n,
+                              guint         k,
+                              guint64       seed,
+                              guint        *out_fold);
+
+G_END_DECLS
