@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "vigil-cli-models.h"
 #include "vigil-cli-private.h"
 
 typedef struct
@@ -25,7 +26,11 @@ static const Command commands[] = {
   { "export",   "Export windows, alarms or the alarm journal of a store as CSV",
     _vigil_cli_export },
   { "generate", "Write a synthetic dataset (hydraulic rig)",                 _vigil_cli_generate },
+  { "models",   "List the health models registered in a store",              _vigil_cli_models },
+  { "predict",  "Predict every cycle of a dataset with a registered model",  _vigil_cli_predict },
   { "replay",   "Replay a recorded dataset through the engine into a store", _vigil_cli_replay },
+  { "train",    "Train a health model on a dataset or a session and register it",
+    _vigil_cli_train },
 };
 
 int

@@ -124,6 +124,41 @@ static const char schema_v1[] =
 
 G_STATIC_ASSERT (VIGIL_STORE_APPLICATION_ID == 1449748332);
 
+/* Version 2: the registry of health models, their aliases (a "champion" per target), the
+ * predictions they make, and which model raised an alarm (NULL for a rule's alarm). */
+static const char schema_v2[] =
+  "CREATE TABLE models ("
+  "  id           INTEGER PRIMARY KEY,"
+  "  target       TEXT NOT NULL,"
+  "  algorithm    TEXT NOT NULL,"
+  "  params_json  TEXT NOT NULL,"
+  "  features     TEXT NOT NULL,"
+  "  data_source  TEXT NOT NULL,"
+  "  data_from_us INTEGER,"
+  "  data_to_us   INTEGER,"
+  "  n_train      INTEGER,"
+  "  n_test       INTEGER,"
+  "  metrics_json TEXT NOT NULL,"
+  "  model        BLOB NOT NULL,"
+  "  created_us   INTEGER NOT NULL);"
+
+  "CREATE TABLE model_aliases ("
+  "  target   TEXT,"
+  "  alias    TEXT,"
+  "  model_id INTEGER REFERENCES models (id),"
+  "  PRIMARY KEY (target, alias));"
+
+  "CREATE TABLE predictions ("
+  "  session_id INTEGER,"
+  "  cycle      INTEGER,"
+  "  target     TEXT,"
+  "  model_id   INTEGER,"
+  "  predicted  INTEGER,"
+  "  proba_json TEXT,"
+  "  PRIMARY KEY (session_id, cycle, target));"
+
+  "ALTER TABLE alarms ADD COLUMN model_id INTEGER;";
+
 typedef struct
 {
   int         from_version;
@@ -134,6 +169,7 @@ typedef struct
  * raises VIGIL_STORE_SCHEMA_VERSION. */
 static const MigrationStep migration_steps[] = {
   { 0, schema_v1 },
+  { 1, schema_v2 },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migration_steps) == VIGIL_STORE_SCHEMA_VERSION);

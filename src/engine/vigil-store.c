@@ -458,14 +458,6 @@ vigil_store_open_readonly (const char  *path,
       return NULL;
     }
 
-  if (version < VIGIL_STORE_SCHEMA_VERSION)
-    {
-      g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_SCHEMA,
-                   "%s was written by an older Vigil (store schema %d); open it once for "
-                   "writing to upgrade it", path, version);
-      return NULL;
-    }
-
   return g_steal_pointer (&self);
 }
 

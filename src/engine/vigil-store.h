@@ -15,7 +15,7 @@
 
 G_BEGIN_DECLS
 
-#define VIGIL_STORE_SCHEMA_VERSION 1
+#define VIGIL_STORE_SCHEMA_VERSION 2
 
 /* What identifies a session: replaying the same source with the same settings into the
  * same file finds the same session again, which is what makes re-replays idempotent. */
@@ -63,7 +63,8 @@ G_DECLARE_FINAL_TYPE (VigilStore, vigil_store, VIGIL, STORE, GObject)
 /* Opens (creating if needed) and migrates @path, then starts the writer thread. */
 VigilStore *vigil_store_open               (const char              *path,
                                             GError                 **error);
-/* Opens an existing store for reading only: never creates, never migrates, never writes. */
+/* Opens an existing store for reading only: never creates, never migrates, never writes. A file
+ * of an older schema reads as it is; what that schema lacks (the model registry) reads empty. */
 VigilStore *vigil_store_open_readonly      (const char              *path,
                                             GError                 **error);
 const char *vigil_store_get_path           (VigilStore              *self);
@@ -151,5 +152,56 @@ GArray              *vigil_store_read_journal   (VigilStore              *self,
                                                  GError                 **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VigilSessionSummary, vigil_session_summary_free)
+
+/* The model registry (vigil-store-models.c) ------------------------------------------------ */
+
+/* A trained model as the registry keeps it. Strings and the blob are owned by the record. */
+typedef struct
+{
+  gint64  id;             /* ignored by vigil_store_add_model() */
+  char   *target;         /* vigil_target_to_string() */
+  char   *algorithm;      /* vigil_algorithm_to_string() */
+  char   *params_json;    /* the training parameters, a JSON object */
+  char   *features_json;  /* the feature names, in the model's column order: a JSON array */
+  char   *data_source;    /* the dataset directory, or the store and session trained on */
+  gint64  data_from_us;   /* event-time range of the training data; 0 for none (NULL) */
+  gint64  data_to_us;
+  gint64  n_train;        /* rows trained on and held out for testing */
+  gint64  n_test;
+  char   *metrics_json;   /* the test metrics, a JSON object */
+  GBytes *model;          /* vigil_model_save(); NULL in vigil_store_list_models() */
+  gint64  created_us;     /* 0 in vigil_store_add_model(): now */
+  char   *aliases;        /* read only: the aliases naming this model, comma-separated, or "" */
+} VigilModelRecord;
+
+void              vigil_model_record_free  (VigilModelRecord        *record);
+
+/* Registers @record (every string and the blob required) and returns its id, or 0 on error.
+ * Synchronous: the row is committed when it returns. */
+gint64            vigil_store_add_model    (VigilStore              *self,
+                                            const VigilModelRecord  *record,
+                                            GError                 **error);
+/* Every model, newest first, without their blobs: a GPtrArray of VigilModelRecord (freed with
+ * the array). */
+GPtrArray        *vigil_store_list_models  (VigilStore              *self,
+                                            GError                 **error);
+/* One model with its blob; NOT_FOUND names the file and the id. */
+VigilModelRecord *vigil_store_get_model    (VigilStore              *self,
+                                            gint64                   id,
+                                            GError                 **error);
+/* Points @alias of @target at @model_id, replacing what it named. NOT_FOUND for an unknown
+ * model, INVALID when the model predicts another target. Synchronous. */
+gboolean          vigil_store_set_alias    (VigilStore              *self,
+                                            const char              *target,
+                                            const char              *alias,
+                                            gint64                   model_id,
+                                            GError                 **error);
+/* The model @alias of @target names, or 0 when there is none (error unset). */
+gint64            vigil_store_get_alias    (VigilStore              *self,
+                                            const char              *target,
+                                            const char              *alias,
+                                            GError                 **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VigilModelRecord, vigil_model_record_free)
 
 G_END_DECLS
