@@ -16,6 +16,7 @@
 #include "vigil-live.h"
 #include "vigil-replay-clock.h"
 #include "vigil-time.h"
+#include "vigil-test-util.h"
 
 #define S VIGIL_DEFAULT_START_US
 #define T(seconds) (S + (gint64) (seconds) * G_USEC_PER_SEC)
@@ -76,16 +77,6 @@ assert_window_equal (const VigilWindowStats *x,
   g_assert_cmpfloat (x->max, ==, y->max);
   g_assert_cmpfloat (x->stddev, ==, y->stddev);
   g_assert_cmpfloat (x->range, ==, y->range);
-}
-
-static void
-assert_same_double (double a,
-                    double b)
-{
-  if (isnan (a) || isnan (b))
-    g_assert_true (isnan (a) && isnan (b));
-  else
-    g_assert_cmpfloat (a, ==, b);
 }
 
 /* Alarm instances ------------------------------------------------------------------------- */

@@ -131,17 +131,7 @@ sql_windows (const char *path,
   sqlite3_bind_int64 (stmt, 2, from_us);
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
-      VigilWindowStats w = {
-        .key = sensor,
-        .start_us = sqlite3_column_int64 (stmt, 0),
-        .end_us = sqlite3_column_int64 (stmt, 1),
-        .count = (guint64) sqlite3_column_int64 (stmt, 2),
-        .avg = column_double (stmt, 3),
-        .min = column_double (stmt, 4),
-        .max = column_double (stmt, 5),
-        .stddev = column_double (stmt, 6),
-        .range = column_double (stmt, 7),
-      };
+      VigilWindowStats w = column_window (stmt, 0, sensor);
 
       g_array_append_val (out, w);
     }
@@ -149,29 +139,6 @@ sql_windows (const char *path,
   sqlite3_close (db);
 
   return out;
-}
-
-static void
-assert_windows_equal (GArray *a,
-                      GArray *b)
-{
-  g_assert_cmpuint (a->len, ==, b->len);
-
-  for (guint i = 0; i < a->len; i++)
-    {
-      const VigilWindowStats *x = &g_array_index (a, VigilWindowStats, i);
-      const VigilWindowStats *y = &g_array_index (b, VigilWindowStats, i);
-
-      g_assert_cmpuint (x->key, ==, y->key);
-      g_assert_cmpint (x->start_us, ==, y->start_us);
-      g_assert_cmpint (x->end_us, ==, y->end_us);
-      g_assert_cmpuint (x->count, ==, y->count);
-      assert_same_double (x->avg, y->avg);
-      assert_same_double (x->min, y->min);
-      assert_same_double (x->max, y->max);
-      assert_same_double (x->stddev, y->stddev);
-      assert_same_double (x->range, y->range);
-    }
 }
 
 /* The live shows, sensor by sensor, exactly the windows stored from @from_us on. */
@@ -186,7 +153,7 @@ assert_live_windows_stored (VigilLive  *live,
       g_autoptr(GArray) got = vigil_live_dup_windows (live, s, G_MININT64, G_MAXINT64);
 
       g_assert_cmpuint (want->len, >, 0);
-      assert_windows_equal (got, want);
+      assert_same_windows (got, want);
     }
 }
 
@@ -360,7 +327,7 @@ test_first_cycle (Fixture       *f,
           g_autoptr(GArray) full = sql_windows (full_path, s, from_us);
 
           g_assert_cmpuint (part->len, >, 0);
-          assert_windows_equal (part, full);
+          assert_same_windows (part, full);
         }
 
       /* The live shows the dataset's whole range, and only what this replay computed. */
@@ -902,7 +869,7 @@ test_pause_speed (Fixture       *f,
       g_autoptr(GArray) paced = sql_windows (db_path, s, G_MININT64);
       g_autoptr(GArray) full = sql_windows (full_path, s, G_MININT64);
 
-      assert_windows_equal (paced, full);
+      assert_same_windows (paced, full);
     }
   assert_live_windows_stored (live, db_path, G_MININT64);
 }

@@ -155,46 +155,15 @@ sql_windows (sqlite3    *db,
                                                        : "", -1, SQLITE_STATIC);
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
-      VigilWindowStats w = {
-        .key = sensor_of ((const char *) sqlite3_column_text (stmt, 0)),
-        .start_us = sqlite3_column_int64 (stmt, 1),
-        .end_us = sqlite3_column_int64 (stmt, 2),
-        .count = (guint64) sqlite3_column_int64 (stmt, 3),
-        .avg = column_double (stmt, 4),
-        .min = column_double (stmt, 5),
-        .max = column_double (stmt, 6),
-        .stddev = column_double (stmt, 7),
-        .range = column_double (stmt, 8),
-      };
+      VigilWindowStats w = column_window (stmt, 1,
+                                          sensor_of ((const char *) sqlite3_column_text (stmt,
+                                                                                         0)));
 
       g_array_append_val (out, w);
     }
   sqlite3_finalize (stmt);
 
   return out;
-}
-
-static void
-assert_windows_equal (GArray *a,
-                      GArray *b)
-{
-  g_assert_cmpuint (a->len, ==, b->len);
-
-  for (guint i = 0; i < a->len; i++)
-    {
-      const VigilWindowStats *x = &g_array_index (a, VigilWindowStats, i);
-      const VigilWindowStats *y = &g_array_index (b, VigilWindowStats, i);
-
-      g_assert_cmpuint (x->key, ==, y->key);
-      g_assert_cmpint (x->start_us, ==, y->start_us);
-      g_assert_cmpint (x->end_us, ==, y->end_us);
-      g_assert_cmpuint (x->count, ==, y->count);
-      assert_same_double (x->avg, y->avg);
-      assert_same_double (x->min, y->min);
-      assert_same_double (x->max, y->max);
-      assert_same_double (x->stddev, y->stddev);
-      assert_same_double (x->range, y->range);
-    }
 }
 
 /* The state of every alarm instance as of @at_us, folded from the journal rows in SQL:
@@ -248,7 +217,7 @@ assert_live_as_of (VigilLive *live,
       g_autoptr(GArray) want = sql_windows (db, session_id, s, at_us, "window_start");
       g_autoptr(GArray) got = vigil_live_dup_windows (live, s, G_MININT64, G_MAXINT64);
 
-      assert_windows_equal (got, want);
+      assert_same_windows (got, want);
       n_windows += want->len;
     }
 
@@ -457,7 +426,7 @@ test_read_windows (Fixture       *f,
                           " WHEN 'TS4' THEN 12 WHEN 'VS1' THEN 13 WHEN 'CE' THEN 14"
                           " WHEN 'CP' THEN 15 WHEN 'SE' THEN 16 END");
   g_assert_cmpuint (all->len, ==, query_int (db, "SELECT count(*) FROM windows"));
-  assert_windows_equal (all, want_all);
+  assert_same_windows (all, want_all);
 
   /* Sensors and a half-open time range on window_start. */
   filter.session_id = session_id;
@@ -476,7 +445,7 @@ test_read_windows (Fixture       *f,
         g_array_append_val (want_some, *w);
     }
   g_assert_cmpuint (want_some->len, ==, 2 * 18);
-  assert_windows_equal (some, want_some);
+  assert_same_windows (some, want_some);
 
   /* A session that is not there. */
   filter.session_id = session_id + 1;

@@ -12,6 +12,8 @@
 #include <math.h>
 #include <sqlite3.h>
 
+#include "vigil-records.h"
+
 G_BEGIN_DECLS
 
 static inline sqlite3 *
@@ -59,15 +61,24 @@ column_double (sqlite3_stmt *stmt,
                                                            : sqlite3_column_double (stmt, column);
 }
 
-/* Bit-for-bit equal, NAN equal to NAN. */
-static inline void
-assert_same_double (double a,
-                    double b)
+/* A window of sensor @key whose window_start, window_end, count, avg, min, max, stddev and
+ * range are the row's columns from @first on. */
+static inline VigilWindowStats
+column_window (sqlite3_stmt *stmt,
+               int           first,
+               guint         key)
 {
-  if (isnan (a) || isnan (b))
-    g_assert_true (isnan (a) && isnan (b));
-  else
-    g_assert_cmpfloat (a, ==, b);
+  return (VigilWindowStats) {
+    .key = key,
+    .start_us = sqlite3_column_int64 (stmt, first),
+    .end_us = sqlite3_column_int64 (stmt, first + 1),
+    .count = (guint64) sqlite3_column_int64 (stmt, first + 2),
+    .avg = column_double (stmt, first + 3),
+    .min = column_double (stmt, first + 4),
+    .max = column_double (stmt, first + 5),
+    .stddev = column_double (stmt, first + 6),
+    .range = column_double (stmt, first + 7),
+  };
 }
 
 G_END_DECLS
