@@ -26,6 +26,7 @@
 #include "vigil-sensor.h"
 #include "vigil-store.h"
 #include "vigil-time.h"
+#include "vigil-ui-util.h"
 
 struct _VigilExportDialog
 {
@@ -654,27 +655,18 @@ on_export_clicked (VigilExportDialog *self)
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *date = g_date_time_format (now, "%Y-%m-%d");
   g_autofree char *name = g_strdup_printf ("vigil-%s-%s.csv", kinds[self->kind].name, date);
-  GtkFileFilter *filter = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) filter = NULL;
+  GtkFileChooserNative *chooser;
 
   if (!self->ready)
     return;
 
-  if (self->chooser != NULL)
-    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
-  g_clear_object (&self->chooser);
-
-  self->chooser = gtk_file_chooser_native_new (_("Export as CSV"), GTK_WINDOW (self),
-                                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"),
-                                               _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
-  gtk_file_filter_set_name (filter, _("CSV Files"));
-  gtk_file_filter_add_pattern (filter, "*.csv");
-  gtk_file_filter_add_mime_type (filter, "text/csv");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
-  g_object_unref (filter);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
-  g_signal_connect (self->chooser, "response", G_CALLBACK (on_file_chosen), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+  filter = vigil_ui_file_filter_new (_("CSV Files"), "*.csv", "text/csv");
+  chooser = vigil_ui_file_chooser_new (&self->chooser, GTK_WINDOW (self), _("Export as CSV"),
+                                       GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), filter, FALSE);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_file_chosen), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
 /* Setters (the same state the widgets set) ---------------------------------------------------- */
@@ -779,9 +771,7 @@ vigil_export_dialog_dispose (GObject *object)
   VigilExportDialog *self = VIGIL_EXPORT_DIALOG (object);
 
   g_cancellable_cancel (self->cancellable);
-  if (self->chooser != NULL)
-    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
-  g_clear_object (&self->chooser);
+  vigil_ui_clear_file_chooser (&self->chooser);
   g_clear_weak_pointer (&self->window);
   memset (self->sensor_checks, 0, sizeof self->sensor_checks);
 

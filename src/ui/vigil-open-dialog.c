@@ -19,6 +19,7 @@
 #include "vigil-open-dialog.h"
 #include "vigil-store.h"
 #include "vigil-time.h"
+#include "vigil-ui-util.h"
 #include "vigil-window-op.h"
 
 /* The speed row's items, in order. */
@@ -613,25 +614,12 @@ show_chooser (VigilOpenDialog      *self,
               GtkFileFilter        *filter,
               GCallback             on_response)
 {
-  if (self->chooser != NULL)
-    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
-  g_clear_object (&self->chooser);
+  GtkFileChooserNative *chooser = vigil_ui_file_chooser_new (&self->chooser, GTK_WINDOW (self),
+                                                             title, action, _("_Select"), filter,
+                                                             filter != NULL);
 
-  self->chooser = gtk_file_chooser_native_new (title, GTK_WINDOW (self), action, _("_Select"),
-                                               _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
-  if (filter != NULL)
-    {
-      GtkFileFilter *all = gtk_file_filter_new ();
-
-      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
-      gtk_file_filter_set_name (all, _("All Files"));
-      gtk_file_filter_add_pattern (all, "*");
-      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), all);
-      g_object_unref (all);
-    }
-  g_signal_connect (self->chooser, "response", on_response, self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+  g_signal_connect (chooser, "response", on_response, self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
 static void
@@ -644,26 +632,21 @@ on_choose_folder_clicked (VigilOpenDialog *self)
 static void
 on_choose_recording_clicked (VigilOpenDialog *self)
 {
-  GtkFileFilter *filter = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) filter = vigil_ui_file_filter_new (_("Vigil Recordings (*.sqlite)"),
+                                                              "*.sqlite", NULL);
 
-  gtk_file_filter_set_name (filter, _("Vigil Recordings (*.sqlite)"));
-  gtk_file_filter_add_pattern (filter, "*.sqlite");
   show_chooser (self, _("Choose a Recording"), GTK_FILE_CHOOSER_ACTION_OPEN, filter,
                 G_CALLBACK (on_source_chosen));
-  g_object_unref (filter);
 }
 
 static void
 on_choose_rules_clicked (VigilOpenDialog *self)
 {
-  GtkFileFilter *filter = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) filter = vigil_ui_file_filter_new (_("Rules Files (*.json)"), "*.json",
+                                                              "application/json");
 
-  gtk_file_filter_set_name (filter, _("Rules Files (*.json)"));
-  gtk_file_filter_add_pattern (filter, "*.json");
-  gtk_file_filter_add_mime_type (filter, "application/json");
   show_chooser (self, _("Choose an Alarm Rules File"), GTK_FILE_CHOOSER_ACTION_OPEN, filter,
                 G_CALLBACK (on_rules_chosen));
-  g_object_unref (filter);
 }
 
 static void
@@ -839,9 +822,7 @@ vigil_open_dialog_dispose (GObject *object)
   VigilOpenDialog *self = VIGIL_OPEN_DIALOG (object);
 
   g_cancellable_cancel (self->cancellable);
-  if (self->chooser != NULL)
-    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
-  g_clear_object (&self->chooser);
+  vigil_ui_clear_file_chooser (&self->chooser);
   g_clear_weak_pointer (&self->window);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), VIGIL_TYPE_OPEN_DIALOG);

@@ -15,6 +15,7 @@
 
 #include "vigil-preferences-window.h"
 #include "vigil-rules.h"
+#include "vigil-ui-util.h"
 #include "vigil-window-op.h"
 
 struct _VigilPreferencesWindow
@@ -230,28 +231,15 @@ on_rules_chosen (GtkNativeDialog        *chooser,
 static void
 on_choose_rules_clicked (VigilPreferencesWindow *self)
 {
-  GtkFileFilter *filter = gtk_file_filter_new ();
-  GtkFileFilter *all = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) filter = vigil_ui_file_filter_new (_("Rules Files (*.json)"), "*.json",
+                                                              "application/json");
+  GtkFileChooserNative *chooser = vigil_ui_file_chooser_new (&self->chooser, GTK_WINDOW (self),
+                                                             _("Choose an Alarm Rules File"),
+                                                             GTK_FILE_CHOOSER_ACTION_OPEN,
+                                                             _("_Select"), filter, TRUE);
 
-  if (self->chooser != NULL)
-    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
-  g_clear_object (&self->chooser);
-
-  self->chooser = gtk_file_chooser_native_new (_("Choose an Alarm Rules File"),
-                                               GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_OPEN,
-                                               _("_Select"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
-  gtk_file_filter_set_name (filter, _("Rules Files (*.json)"));
-  gtk_file_filter_add_pattern (filter, "*.json");
-  gtk_file_filter_add_mime_type (filter, "application/json");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
-  gtk_file_filter_set_name (all, _("All Files"));
-  gtk_file_filter_add_pattern (all, "*");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), all);
-  g_object_unref (filter);
-  g_object_unref (all);
-  g_signal_connect (self->chooser, "response", G_CALLBACK (on_rules_chosen), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+  g_signal_connect (chooser, "response", G_CALLBACK (on_rules_chosen), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
 static void
@@ -356,9 +344,7 @@ vigil_preferences_window_dispose (GObject *object)
 {
   VigilPreferencesWindow *self = VIGIL_PREFERENCES_WINDOW (object);
 
-  if (self->chooser != NULL)
-    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
-  g_clear_object (&self->chooser);
+  vigil_ui_clear_file_chooser (&self->chooser);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), VIGIL_TYPE_PREFERENCES_WINDOW);
 

@@ -94,3 +94,51 @@ vigil_ui_format_time (gint64 us)
   dt = g_date_time_new_from_unix_utc (vigil_floor_div (us, G_USEC_PER_SEC));
   return dt != NULL ? g_date_time_format (dt, "%F %T") : g_strdup ("");
 }
+
+GtkFileFilter *
+vigil_ui_file_filter_new (const char *name,
+                          const char *pattern,
+                          const char *mime_type)
+{
+  GtkFileFilter *filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, name);
+  gtk_file_filter_add_pattern (filter, pattern);
+  if (mime_type != NULL)
+    gtk_file_filter_add_mime_type (filter, mime_type);
+
+  return filter;
+}
+
+void
+vigil_ui_clear_file_chooser (GtkFileChooserNative **slot)
+{
+  if (*slot != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (*slot));
+  g_clear_object (slot);
+}
+
+GtkFileChooserNative *
+vigil_ui_file_chooser_new (GtkFileChooserNative **slot,
+                           GtkWindow             *parent,
+                           const char            *title,
+                           GtkFileChooserAction   action,
+                           const char            *accept_label,
+                           GtkFileFilter         *filter,
+                           gboolean               all_files)
+{
+  vigil_ui_clear_file_chooser (slot);
+
+  *slot = gtk_file_chooser_native_new (title, parent, action, accept_label, _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (*slot), TRUE);
+  if (filter != NULL)
+    gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (*slot), filter);
+  if (all_files)
+    {
+      g_autoptr(GtkFileFilter) all = vigil_ui_file_filter_new (_("All Files"), "*", NULL);
+
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (*slot), all);
+    }
+
+  return *slot;
+}

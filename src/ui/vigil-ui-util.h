@@ -7,7 +7,7 @@
 
 #pragma once
 
-#include <glib.h>
+#include <gtk/gtk.h>
 
 #include "vigil-records.h"
 #include "vigil-sensor.h"
@@ -20,5 +20,22 @@ const char *vigil_ui_state_name      (VigilAlarmState  state);
 const char *vigil_ui_cause_name      (VigilAlarmCause  cause);
 /* "2026-01-01 00:01:00" in UTC, as the CSV reports write it; "" for 0. */
 char       *vigil_ui_format_time     (gint64           us);
+
+/* A filter named @name for files matching @pattern or of @mime_type (may be NULL). */
+GtkFileFilter        *vigil_ui_file_filter_new     (const char              *name,
+                                                    const char              *pattern,
+                                                    const char              *mime_type);
+/* Destroys the chooser in @slot, if any (closing it if it is shown). */
+void                  vigil_ui_clear_file_chooser  (GtkFileChooserNative   **slot);
+/* Puts in @slot, instead of what was there, a modal native chooser for @parent (through the
+ * file chooser portal where there is one), with @filter (may be NULL) and, after it, "All
+ * Files" when @all_files. Returned not yet shown, owned by @slot. */
+GtkFileChooserNative *vigil_ui_file_chooser_new    (GtkFileChooserNative   **slot,
+                                                    GtkWindow               *parent,
+                                                    const char              *title,
+                                                    GtkFileChooserAction     action,
+                                                    const char              *accept_label,
+                                                    GtkFileFilter           *filter,
+                                                    gboolean                 all_files);
 
 G_END_DECLS
