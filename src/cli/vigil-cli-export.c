@@ -10,12 +10,9 @@
 
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <glib/gstdio.h>
 #include <gio/gunixoutputstream.h>
 
 #include "vigil-cli-private.h"
@@ -24,16 +21,10 @@
 #include "vigil-store.h"
 #include "vigil-time.h"
 
-typedef gboolean (*ExportFunc) (VigilStore              *store,
-                                const VigilStoreFilter  *filter,
-                                GOutputStream           *out,
-                                GCancellable            *cancellable,
-                                GError                 **error);
-
 typedef struct
 {
-  const char *name;
-  ExportFunc  func;
+  const char           *name;
+  VigilStoreExportFunc  func;
 } ExportKind;
 
 static const ExportKind kinds[] = {
@@ -131,66 +122,6 @@ export_to_stdout (VigilStore              *store,
   return kind->func (store, filter, out, NULL, error);
 }
 
-/* g_file_replace() writes a file that does not exist yet in place, so a failed export would
- * leave half a file: write a temporary file beside it and rename it over the target. */
-static gboolean
-export_to_file (VigilStore              *store,
-                const ExportKind        *kind,
-                const VigilStoreFilter  *filter,
-                const char              *path,
-                GError                 **error)
-{
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autofree char *base = g_path_get_basename (path);
-  g_autofree char *tmp_name = g_strdup_printf (".%s.XXXXXX", base);
-  g_autofree char *tmp_path = g_build_filename (dir, tmp_name, NULL);
-  g_autoptr(GOutputStream) out = NULL;
-  int fd;
-
-  fd = g_mkstemp_full (tmp_path, O_WRONLY | O_CLOEXEC, 0666);
-  if (fd < 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_IO,
-                   "Could not create a file in %s: %s", dir, g_strerror (saved_errno));
-      return FALSE;
-    }
-
-  out = g_unix_output_stream_new (fd, FALSE);
-
-  if (!kind->func (store, filter, out, NULL, error))
-    goto fail;
-
-  if (fsync (fd) != 0 || close (fd) != 0)
-    {
-      int saved_errno = errno;
-
-      fd = -1;
-      g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_IO,
-                   "Could not write %s: %s", path, g_strerror (saved_errno));
-      goto fail;
-    }
-  fd = -1;
-
-  if (g_rename (tmp_path, path) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_IO,
-                   "Could not write %s: %s", path, g_strerror (saved_errno));
-      goto fail;
-    }
-
-  return TRUE;
-
-fail:
-  if (fd >= 0)
-    close (fd);
-  g_unlink (tmp_path);
-  return FALSE;
-}
-
 int
 _vigil_cli_export (int    argc,
                    char **argv)
@@ -266,7 +197,8 @@ _vigil_cli_export (int    argc,
   if (g_str_equal (out_path, "-"))
     ok = export_to_stdout (store, kind, &filter, &error);
   else
-    ok = export_to_file (store, kind, &filter, out_path, &error);
+    ok = vigil_store_export_to_file (store, kind->func, &filter, out_path, NULL, NULL, NULL,
+                                     &error);
 
   if (!ok)
     return _vigil_cli_fail (error);

@@ -10,6 +10,13 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <gio/gunixoutputstream.h>
+#include <glib/gstdio.h>
+
 #include "vigil-csv.h"
 #include "vigil-error.h"
 #include "vigil-store-private.h"
@@ -243,4 +250,88 @@ vigil_store_export_journal (VigilStore              *self,
                             GError                 **error)
 {
   return run_export (self, &journal_export, filter, out, cancellable, error);
+}
+
+static gboolean
+io_error (GError     **error,
+          const char  *what,
+          const char  *path,
+          int          saved_errno)
+{
+  g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_IO, "%s %s: %s", what, path,
+               g_strerror (saved_errno));
+  return FALSE;
+}
+
+/* g_file_replace() writes a file that does not exist yet in place, so a failed export would
+ * leave half a file: the export goes to a temporary file beside the target first. */
+gboolean
+vigil_store_export_to_file (VigilStore              *self,
+                            VigilStoreExportFunc     export_func,
+                            const VigilStoreFilter  *filter,
+                            const char              *path,
+                            VigilStoreExportCheck    check,
+                            gpointer                 check_data,
+                            GCancellable            *cancellable,
+                            GError                 **error)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *tmp_name = NULL;
+  g_autofree char *tmp_path = NULL;
+  g_autoptr(GOutputStream) out = NULL;
+  int fd;
+
+  g_return_val_if_fail (VIGIL_IS_STORE (self), FALSE);
+  g_return_val_if_fail (export_func != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  dir = g_path_get_dirname (path);
+  base = g_path_get_basename (path);
+  tmp_name = g_strdup_printf (".%s.XXXXXX", base);
+  tmp_path = g_build_filename (dir, tmp_name, NULL);
+
+  fd = g_mkstemp_full (tmp_path, O_WRONLY | O_CLOEXEC, 0666);
+  if (fd < 0)
+    return io_error (error, "Could not create a file in", dir, errno);
+
+  out = g_unix_output_stream_new (fd, FALSE);
+  if (!export_func (self, filter, out, cancellable, error))
+    {
+      close (fd);
+      g_unlink (tmp_path);
+      return FALSE;
+    }
+
+  if (fsync (fd) != 0)
+    {
+      int saved_errno = errno;
+
+      close (fd);
+      g_unlink (tmp_path);
+      return io_error (error, "Could not write", path, saved_errno);
+    }
+  if (close (fd) != 0)
+    {
+      int saved_errno = errno;
+
+      g_unlink (tmp_path);
+      return io_error (error, "Could not write", path, saved_errno);
+    }
+
+  if (check != NULL && !check (tmp_path, check_data, cancellable, error))
+    {
+      g_unlink (tmp_path);
+      return FALSE;
+    }
+
+  if (g_rename (tmp_path, path) != 0)
+    {
+      int saved_errno = errno;
+
+      g_unlink (tmp_path);
+      return io_error (error, "Could not write", path, saved_errno);
+    }
+
+  return TRUE;
 }

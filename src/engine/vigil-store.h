@@ -106,6 +106,30 @@ gboolean    vigil_store_export_journal     (VigilStore              *self,
                                             GCancellable            *cancellable,
                                             GError                 **error);
 
+/* Any of the three exports above. */
+typedef gboolean (*VigilStoreExportFunc)  (VigilStore              *self,
+                                           const VigilStoreFilter  *filter,
+                                           GOutputStream           *out,
+                                           GCancellable            *cancellable,
+                                           GError                 **error);
+/* Sees the complete export in @written before it replaces the target (to count its rows,
+ * say); failing leaves the target as it was. */
+typedef gboolean (*VigilStoreExportCheck) (const char              *written,
+                                           gpointer                 user_data,
+                                           GCancellable            *cancellable,
+                                           GError                 **error);
+/* Writes @export_func's CSV to @path through a temporary file beside it, synced, then renamed
+ * over @path: @path is either as it was or the whole export, never half of it. @check may be
+ * NULL. IO errors say which file or folder. */
+gboolean    vigil_store_export_to_file     (VigilStore              *self,
+                                            VigilStoreExportFunc     export_func,
+                                            const VigilStoreFilter  *filter,
+                                            const char              *path,
+                                            VigilStoreExportCheck    check,
+                                            gpointer                 check_data,
+                                            GCancellable            *cancellable,
+                                            GError                 **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VigilStoreBatch, vigil_store_batch_free)
 
 /* Reading a recording back (vigil-store-read.c) ------------------------------------------- */

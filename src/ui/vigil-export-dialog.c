@@ -11,15 +11,10 @@
 
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
-#include <gio/gunixoutputstream.h>
 
 #include "vigil-error.h"
 #include "vigil-export-dialog.h"
@@ -91,11 +86,7 @@ static GParamSpec *properties[N_PROPS];
 static const struct
 {
   const char *name;
-  gboolean  (*func) (VigilStore              *store,
-                     const VigilStoreFilter  *filter,
-                     GOutputStream           *out,
-                     GCancellable            *cancellable,
-                     GError                 **error);
+  VigilStoreExportFunc func;
 } kinds[] = {
   { "windows", vigil_store_export_windows },
   { "alarms", vigil_store_export_alarms },
@@ -414,78 +405,27 @@ count_rows (const char    *path,
 }
 
 static gboolean
-io_error (GError     **error,
-          const char  *what,
-          const char  *path,
-          int          saved_errno)
+count_written_rows (const char    *written,
+                    gpointer       job,
+                    GCancellable  *cancellable,
+                    GError       **error)
 {
-  g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_IO, "%s %s: %s", what, path,
-               g_strerror (saved_errno));
-  return FALSE;
+  return count_rows (written, cancellable, &((WriteJob *) job)->rows, error);
 }
 
-/* A temporary file beside the target, renamed over it once complete: the target is either
- * what it was or the whole export, never half of it. */
 static gboolean
 write_file (WriteJob      *job,
             GCancellable  *cancellable,
             GError       **error)
 {
-  g_autoptr(VigilStore) store = NULL;
-  g_autoptr(GOutputStream) out = NULL;
-  g_autofree char *dir = g_path_get_dirname (job->path);
-  g_autofree char *base = g_path_get_basename (job->path);
-  g_autofree char *tmp_name = g_strdup_printf (".%s.XXXXXX", base);
-  g_autofree char *tmp_path = g_build_filename (dir, tmp_name, NULL);
-  int fd;
+  g_autoptr(VigilStore) store = vigil_store_open_readonly (job->db_path, error);
 
-  store = vigil_store_open_readonly (job->db_path, error);
   if (store == NULL)
     return FALSE;
 
-  fd = g_mkstemp_full (tmp_path, O_WRONLY | O_CLOEXEC, 0666);
-  if (fd < 0)
-    return io_error (error, "Could not create a file in", dir, errno);
-
-  out = g_unix_output_stream_new (fd, FALSE);
-  if (!kinds[job->kind].func (store, &job->filter, out, cancellable, error))
-    {
-      close (fd);
-      g_unlink (tmp_path);
-      return FALSE;
-    }
-
-  if (fsync (fd) != 0)
-    {
-      int saved_errno = errno;
-
-      close (fd);
-      g_unlink (tmp_path);
-      return io_error (error, "Could not write", job->path, saved_errno);
-    }
-  if (close (fd) != 0)
-    {
-      int saved_errno = errno;
-
-      g_unlink (tmp_path);
-      return io_error (error, "Could not write", job->path, saved_errno);
-    }
-
-  if (!count_rows (tmp_path, cancellable, &job->rows, error))
-    {
-      g_unlink (tmp_path);
-      return FALSE;
-    }
-
-  if (g_rename (tmp_path, job->path) != 0)
-    {
-      int saved_errno = errno;
-
-      g_unlink (tmp_path);
-      return io_error (error, "Could not write", job->path, saved_errno);
-    }
-
-  return TRUE;
+  /* The rows are counted in the complete file, before it replaces the target. */
+  return vigil_store_export_to_file (store, kinds[job->kind].func, &job->filter, job->path,
+                                     count_written_rows, job, cancellable, error);
 }
 
 static void
