@@ -17,28 +17,10 @@
 
 #include "vigil-chart-private.h"
 #include "vigil-time.h"
+#include "vigil-ui-util.h"
 
 #define TIME_LABEL_MIN_PX 96
 #define VALUE_LABEL_MIN_PX 22
-
-const char *
-_vigil_chart_sensor_title (VigilSensor sensor)
-{
-  switch (vigil_sensor_get_info (sensor)->family)
-    {
-    case VIGIL_FAMILY_PRESSURE: return _("Pressure");
-    case VIGIL_FAMILY_POWER: return _("Motor power");
-    case VIGIL_FAMILY_FLOW: return _("Volume flow");
-    case VIGIL_FAMILY_TEMPERATURE: return _("Temperature");
-    case VIGIL_FAMILY_VIBRATION: return _("Vibration");
-    case VIGIL_FAMILY_COOLING:
-      return sensor == VIGIL_SENSOR_CE ? _("Cooling efficiency") : _("Cooling power");
-    case VIGIL_FAMILY_EFFICIENCY: return _("Efficiency factor");
-    case VIGIL_N_FAMILIES:
-    default:
-      return "";
-    }
-}
 
 static void
 lookup_color (GtkStyleContext *context,
@@ -240,7 +222,7 @@ draw_header (VigilChart         *self,
   pango_layout_get_pixel_size (title, &w, &h);
   draw_text (self, snapshot, TEXT_TITLE, info->name, CHART_PAD_X, CHART_PAD_TOP, 0, 0,
              &palette->fg);
-  draw_text (self, snapshot, TEXT_SMALL, _vigil_chart_sensor_title (self->sensor),
+  draw_text (self, snapshot, TEXT_SMALL, vigil_ui_quantity_name (self->sensor),
              CHART_PAD_X + w + 8, CHART_PAD_TOP + h, 0, 1, &dim);
 
   if (d == NULL || !d->has_latest)

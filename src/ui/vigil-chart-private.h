@@ -115,7 +115,6 @@ struct _VigilChart
 };
 
 
-const char  *_vigil_chart_sensor_title  (VigilSensor       sensor);
 int          _vigil_chart_plot_width    (int               width);
 void         _vigil_chart_get_frame     (VigilChart       *self,
                                          ChartFrame       *frame);

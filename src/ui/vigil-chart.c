@@ -21,6 +21,7 @@
 
 #include "vigil-chart-private.h"
 #include "vigil-time.h"
+#include "vigil-ui-util.h"
 
 typedef struct
 {
@@ -628,7 +629,7 @@ vigil_chart_new (VigilChartView *view,
 
   /* Translators: the accessible name of a chart, e.g. "PS1 Pressure chart" */
   label = g_strdup_printf (_("%s %s chart"), vigil_sensor_get_info (sensor)->name,
-                           _vigil_chart_sensor_title (sensor));
+                           vigil_ui_quantity_name (sensor));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label,
                                   -1);
   return GTK_WIDGET (self);

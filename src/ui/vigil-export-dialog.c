@@ -261,7 +261,7 @@ show_sensors (VigilExportDialog *self)
 
       check = gtk_check_button_new_with_label (info->name);
       /* Translators: a sensor's quantity and unit, e.g. "Pressure (bar)". */
-      tooltip = g_strdup_printf (_("%s (%s)"), info->quantity, info->unit);
+      tooltip = g_strdup_printf (_("%s (%s)"), vigil_ui_quantity_name (i), info->unit);
       gtk_widget_set_tooltip_text (check, tooltip);
       gtk_check_button_set_active (GTK_CHECK_BUTTON (check),
                                    self->sensors == 0 || (self->sensors & (1u << i)));
