@@ -26,6 +26,7 @@
 #include "vigil-open-dialog.h"
 #include "vigil-time.h"
 #include "vigil-window-private.h"
+#include "vigil-test-cli.h"
 #include "vigil-test-sqlite.h"
 #include "vigil-test-util.h"
 
@@ -508,16 +509,11 @@ run_cli_export (const char *db,
                 const char *what)
 {
   g_autofree char *out = g_build_filename (env.tmp, "cli.csv", NULL);
-  const char *argv[] = { g_getenv ("VIGIL_CLI"), "export", what, "--db", db, "--sensor",
-                         "PS1,TS1", "--out", out, NULL };
-  g_autoptr(GError) error = NULL;
+  g_auto(Result) r = { 0 };
   char *text = NULL;
-  int status = 0;
 
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL,
-                               NULL, &status, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  run (&r, "export", what, "--db", db, "--sensor", "PS1,TS1", "--out", out, NULL);
+  g_assert_cmpint (r.status, ==, 0);
   g_assert_true (g_file_get_contents (out, &text, NULL, NULL));
 
   return text;

@@ -137,9 +137,7 @@ on_tick (GtkWidget     *widget,
   if (counters.sensors != self->sensors)
     rebuild_charts (self, counters.sensors);
 
-  vigil_chart_view_set_limits (self->view, counters.start_us, counters.end_us);
-  vigil_chart_view_set_position (self->view, counters.position_us);
-
+  /* The window moves the time axis with the replay each frame, shown or not. */
   serial = vigil_chart_view_get_serial (self->view);
   if (serial != self->view_serial)
     {

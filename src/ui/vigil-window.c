@@ -15,6 +15,7 @@
 
 #include "vigil-demo.h"
 #include "vigil-time.h"
+#include "vigil-ui-util.h"
 #include "vigil-window-private.h"
 
 #define DEMO_CYCLES 240
@@ -56,14 +57,6 @@ vigil_window_toast (VigilWindow *self,
   toast = adw_toast_new (message);
   adw_toast_set_timeout (toast, 5);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
-}
-
-static char *
-format_event_time (gint64 us)
-{
-  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (vigil_floor_div (us, G_USEC_PER_SEC));
-
-  return dt != NULL ? g_date_time_format (dt, "%F %T") : g_strdup ("");
 }
 
 static void
@@ -244,7 +237,7 @@ on_tick (GtkWidget     *widget,
   if (self->seek_timeout_id == 0 && counters.end_us > counters.start_us &&
       counters.end_us != G_MAXINT64)
     {
-      g_autofree char *text = format_event_time (counters.position_us);
+      g_autofree char *text = vigil_ui_format_time (counters.position_us);
 
       gtk_adjustment_configure (self->timeline_adjustment,
                                 counters.position_us / 1e6, counters.start_us / 1e6,
@@ -292,7 +285,7 @@ on_timeline_change_value (VigilWindow   *self,
                           GtkScrollType  scroll,
                           double         value)
 {
-  g_autofree char *text = format_event_time ((gint64) (value * 1e6));
+  g_autofree char *text = vigil_ui_format_time ((gint64) (value * 1e6));
 
   /* The label follows the drag; the seek waits for the drag to rest. */
   gtk_label_set_text (self->position_label, text);
