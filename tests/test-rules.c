@@ -404,8 +404,8 @@ typedef struct
 #define RULE_START "\"name\": \"high_pressure\"", "\"sensor\": \"PS1\""
 #define RULE_TEST "\"statistic\": \"max\"", "\"operator\": \">\""
 #define RULE_END "\"threshold\": 180", "\"severity\": \"critical\""
-#define EXPECTED_MEMBERS "(expected name, sensor, sensors, family, statistic, operator, " \
-                         "threshold, clear, severity, on_delay or off_delay)"
+#define EXPECTED_MEMBERS "(expected name, sensor, sensors, family, component, statistic, " \
+                         "class, operator, threshold, clear, severity, on_delay or off_delay)"
 
 static void
 test_bad_files (void)
@@ -527,22 +527,22 @@ test_bad_files (void)
       "rules.json:5: rule “high_pressure”: “sensors” must hold sensor names, found a number" },
     { one_rule ("\"name\": \"high_pressure\"", RULE_TEST, RULE_END, NULL),
       VIGIL_ENGINE_ERROR_PARSE,
-      "rules.json:3: rule “high_pressure”: missing “sensor”, “sensors” or “family”" },
+      "rules.json:3: rule “high_pressure”: missing “sensor”, “sensors”, “family” or “component”" },
     { one_rule (RULE_START, RULE_TEST, RULE_END, "\"family\": \"pressure\"", NULL),
       VIGIL_ENGINE_ERROR_PARSE,
       "rules.json:10: rule “high_pressure”: both “sensor” and “family” given (use exactly one "
-      "of sensor, sensors or family)" },
+      "of sensor, sensors, family or component)" },
     { one_rule ("\"name\": \"high_pressure\"", "\"sensors\": [\"PS1\"]", RULE_TEST,
                 "\"sensor\": \"PS1\"", RULE_END, NULL),
       VIGIL_ENGINE_ERROR_PARSE,
       "rules.json:8: rule “high_pressure”: both “sensors” and “sensor” given (use exactly one "
-      "of sensor, sensors or family)" },
+      "of sensor, sensors, family or component)" },
 
     /* Statistic, operator, severity. */
     { one_rule (RULE_START, "\"statistic\": \"maxx\"", "\"operator\": \">\"", RULE_END, NULL),
       VIGIL_ENGINE_ERROR_INVALID,
       "rules.json:6: rule “high_pressure”: unknown statistic “maxx” "
-      "(expected count, avg, min, max, stddev or range)" },
+      "(expected count, avg, min, max, stddev, range, probability or predicted)" },
     { one_rule (RULE_START, "\"statistic\": \"max\"", "\"operator\": \"=>\"", RULE_END, NULL),
       VIGIL_ENGINE_ERROR_INVALID,
       "rules.json:7: rule “high_pressure”: unknown operator “=>” (expected >, >=, < or <=)" },
@@ -626,7 +626,7 @@ test_bad_file_path (void)
   g_assert_null (set);
   g_assert_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_INVALID);
   expected = g_strdup_printf ("%s:3: rule “a”: unknown statistic “maxx” "
-                              "(expected count, avg, min, max, stddev or range)", path);
+                              "(expected count, avg, min, max, stddev, range, probability or predicted)", path);
   g_assert_cmpstr (error->message, ==, expected);
 
   set = vigil_rule_set_new_from_file (missing, &missing_error);

@@ -33,7 +33,7 @@ struct _VigilAlarmMachine
 {
   VigilRuleSet *rules;                          /* owned */
   Alarm        *alarms;                         /* owned; grouped by key, rule order inside */
-  guint         first[VIGIL_N_SENSORS + 1];     /* key k owns alarms [first[k], first[k + 1]) */
+  guint         first[VIGIL_N_KEYS + 1];        /* key k owns alarms [first[k], first[k + 1]) */
 };
 
 VigilAlarmMachine *
@@ -48,9 +48,9 @@ vigil_alarm_machine_new (VigilRuleSet *rules,
   self = g_new0 (VigilAlarmMachine, 1);
   self->rules = vigil_rule_set_ref (rules);
   n_rules = vigil_rule_set_get_n_rules (rules);
-  self->alarms = g_new0 (Alarm, (gsize) n_rules * VIGIL_N_SENSORS);
+  self->alarms = g_new0 (Alarm, (gsize) n_rules * VIGIL_N_KEYS);
 
-  for (guint key = 0; key < VIGIL_N_SENSORS; key++)
+  for (guint key = 0; key < VIGIL_N_KEYS; key++)
     {
       self->first[key] = n;
       if ((sensors & (1u << key)) == 0)
@@ -68,7 +68,7 @@ vigil_alarm_machine_new (VigilRuleSet *rules,
           n++;
         }
     }
-  self->first[VIGIL_N_SENSORS] = n;
+  self->first[VIGIL_N_KEYS] = n;
 
   return self;
 }
@@ -177,16 +177,16 @@ rule_clears (const VigilRule *rule,
     }
 }
 
-/* Returns 1 if the window raised the alarm, 0 otherwise. */
+/* @raise: the rule's condition held at @at_us, with the statistic @value. Returns 1 if that
+ * raised the alarm, 0 otherwise. */
 static guint
-step (Alarm                  *alarm,
-      const VigilWindowStats *window,
-      GArray                 *out)
+step (Alarm   *alarm,
+      gboolean raise,
+      double   value,
+      gint64   at_us,
+      GArray  *out)
 {
   const VigilRule *rule = alarm->rule;
-  gint64 at_us = window->end_us;
-  double value;
-  gboolean raise = vigil_rule_matches (rule, window, &value);
   gboolean clear = rule_clears (rule, value);
 
   switch (alarm->state)
@@ -258,9 +258,43 @@ vigil_alarm_machine_process (VigilAlarmMachine      *self,
   for (guint i = self->first[key]; i < self->first[key + 1]; i++)
     {
       Alarm *alarm = &self->alarms[i];
+      double value;
+      gboolean raise = vigil_rule_matches (alarm->rule, window, &value);
 
       expire_shelving (alarm, window->end_us, out);
-      raised += step (alarm, window, out);
+      raised += step (alarm, raise, value, window->end_us, out);
+    }
+
+  return raised;
+}
+
+guint
+vigil_alarm_machine_process_prediction (VigilAlarmMachine *self,
+                                        guint              key,
+                                        gint64             at_us,
+                                        const int         *classes,
+                                        const float       *proba,
+                                        guint              n_classes,
+                                        int                predicted,
+                                        GArray            *out)
+{
+  guint raised = 0;
+
+  g_return_val_if_fail (self != NULL, 0);
+  g_return_val_if_fail (out != NULL, 0);
+
+  if (key < VIGIL_KEY_COMPONENT || key >= VIGIL_N_KEYS)
+    return 0;
+
+  for (guint i = self->first[key]; i < self->first[key + 1]; i++)
+    {
+      Alarm *alarm = &self->alarms[i];
+      double value;
+      gboolean raise = vigil_rule_matches_prediction (alarm->rule, classes, proba, n_classes,
+                                                      predicted, &value);
+
+      expire_shelving (alarm, at_us, out);
+      raised += step (alarm, raise, value, at_us, out);
     }
 
   return raised;
@@ -274,7 +308,7 @@ vigil_alarm_machine_advance (VigilAlarmMachine *self,
   g_return_if_fail (self != NULL);
   g_return_if_fail (out != NULL);
 
-  for (guint i = 0; i < self->first[VIGIL_N_SENSORS]; i++)
+  for (guint i = 0; i < self->first[VIGIL_N_KEYS]; i++)
     expire_shelving (&self->alarms[i], now_us, out);
 }
 
@@ -283,7 +317,7 @@ find_alarm (VigilAlarmMachine *self,
             const char        *rule,
             guint              key)
 {
-  if (key >= VIGIL_N_SENSORS)
+  if (key >= VIGIL_N_KEYS)
     return NULL;
 
   for (guint i = self->first[key]; i < self->first[key + 1]; i++)
@@ -312,10 +346,9 @@ lookup_alarm (VigilAlarmMachine  *self,
   if (!known)
     g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_NOT_FOUND,
                  "no alarm rule is named “%s”", rule);
-  else if (key < VIGIL_N_SENSORS)
+  else if (key < VIGIL_N_KEYS)
     g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_NOT_FOUND,
-                 "alarm “%s” is not watched on %s", rule,
-                 vigil_sensor_get_info ((VigilSensor) key)->name);
+                 "alarm “%s” is not watched on %s", rule, vigil_key_get_name (key));
   else
     g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_NOT_FOUND,
                  "alarm “%s” is not watched on key %u", rule, key);
@@ -369,7 +402,7 @@ vigil_alarm_machine_acknowledge (VigilAlarmMachine  *self,
 
   g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_INVALID,
                "alarm “%s” on %s has nothing to acknowledge (it is %s%s)", alarm->rule->name,
-               vigil_sensor_get_info ((VigilSensor) key)->name,
+               vigil_key_get_name (key),
                vigil_alarm_state_to_string (alarm->state),
                alarm->state == VIGIL_ALARM_CLEARING ? ", already acknowledged" : "");
 
@@ -400,7 +433,7 @@ vigil_alarm_machine_shelve (VigilAlarmMachine  *self,
     {
       g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_INVALID,
                    "cannot shelve alarm “%s” on %s: shelving must end after it begins",
-                   alarm->rule->name, vigil_sensor_get_info ((VigilSensor) key)->name);
+                   alarm->rule->name, vigil_key_get_name (key));
       return FALSE;
     }
 

@@ -18,7 +18,7 @@ G_BEGIN_DECLS
 
 typedef struct _VigilAlarmMachine VigilAlarmMachine;
 
-/* @sensors: bit (1 << VigilSensor) for each sensor this machine evaluates. */
+/* @sensors: bit (1 << key) for each key (sensor or component) this machine evaluates. */
 VigilAlarmMachine *vigil_alarm_machine_new         (VigilRuleSet       *rules,
                                                     guint32             sensors);
 void               vigil_alarm_machine_free        (VigilAlarmMachine  *self);
@@ -35,6 +35,17 @@ guint              vigil_alarm_machine_process     (VigilAlarmMachine       *sel
                                                     GArray                  *out);
 /* Event time moved on without a window (idle or end of stream): expire shelving that ends
  * at or before @now_us. Delays are not run by it: they advance with windows only. */
+/* A component's predicted condition for the cycle ending at @at_us (key VIGIL_KEY_COMPONENT +
+ * VigilTarget): evaluates the rules on that component as vigil_alarm_machine_process() does a
+ * window's. @classes (sorted) and @proba hold @n_classes values. Returns how many raised. */
+guint              vigil_alarm_machine_process_prediction (VigilAlarmMachine *self,
+                                                           guint              key,
+                                                           gint64             at_us,
+                                                           const int         *classes,
+                                                           const float       *proba,
+                                                           guint              n_classes,
+                                                           int                predicted,
+                                                           GArray            *out);
 void               vigil_alarm_machine_advance     (VigilAlarmMachine  *self,
                                                     gint64              now_us,
                                                     GArray             *out);

@@ -46,9 +46,7 @@ static const char * const feature_names[N_FEATURES] = {
   "mean", "std", "min", "max", "slope", "q25", "q50", "q75", "first_energy", "last_energy",
 };
 
-static const char * const target_names[VIGIL_N_TARGETS] = {
-  "cooler", "valve", "pump", "accumulator", "stable",
-};
+G_STATIC_ASSERT (VIGIL_N_TARGETS == VIGIL_N_COMPONENTS);
 
 struct _VigilFeatureTable
 {
@@ -68,7 +66,7 @@ vigil_target_to_string (VigilTarget target)
 {
   g_return_val_if_fail (target < VIGIL_N_TARGETS, NULL);
 
-  return target_names[target];
+  return vigil_key_get_name (VIGIL_KEY_COMPONENT + target);
 }
 
 gboolean
@@ -77,14 +75,14 @@ vigil_target_from_string (const char  *name,
 {
   g_return_val_if_fail (out != NULL, FALSE);
 
-  for (guint i = 0; i < VIGIL_N_TARGETS; i++)
-    if (g_strcmp0 (name, target_names[i]) == 0)
-      {
-        *out = (VigilTarget) i;
-        return TRUE;
-      }
+  guint key;
 
-  return FALSE;
+  if (name == NULL || !vigil_key_from_name (name, &key) || key < VIGIL_KEY_COMPONENT)
+    return FALSE;
+
+  *out = (VigilTarget) (key - VIGIL_KEY_COMPONENT);
+
+  return TRUE;
 }
 
 int
@@ -117,6 +115,14 @@ guint
 vigil_features_per_sensor (void)
 {
   return N_FEATURES;
+}
+
+const char *
+vigil_features_get_name (guint feature)
+{
+  g_return_val_if_fail (feature < N_FEATURES, NULL);
+
+  return feature_names[feature];
 }
 
 static int

@@ -88,11 +88,13 @@ guint                  vigil_feature_table_get_n_skipped  (VigilFeatureTable *se
 
 /* The features of one cycle of one sensor, the dataset definitions above (for predicting a
  * cycle live): writes vigil_features_per_sensor() floats to @out. */
-guint vigil_features_per_sensor (void);
-void  vigil_features_compute    (VigilSensor   sensor,
-                                 const double *values,
-                                 guint         n_values,
-                                 float        *out);
+guint       vigil_features_per_sensor (void);
+/* The name of the @feature-th of them: "mean", "std", ... ("PS1_mean" is PS1's "mean"). */
+const char *vigil_features_get_name   (guint feature);
+void        vigil_features_compute    (VigilSensor   sensor,
+                                       const double *values,
+                                       guint         n_values,
+                                       float        *out);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VigilFeatureTable, vigil_feature_table_free)
 

@@ -21,6 +21,7 @@
 #include "vigil-error.h"
 #include "vigil-hydraulic-reader.h"
 #include "vigil-hydraulic-replay.h"
+#include "vigil-predictor.h"
 #include "vigil-replay-clock.h"
 #include "vigil-time.h"
 #include "vigil-window-op.h"
@@ -43,6 +44,8 @@ struct _VigilHydraulicReplay
   VigilRuleSet       *rules;
   VigilReplayOptions  options;
   VigilLive          *live;         /* optional */
+  VigilPredictor     *predictor;    /* made by start(); predicts nothing without champions */
+  GString            *model_notes;  /* champions left out, a line each */
 
   /* Set by start(), read-only while workers run */
   VigilHydraulicDataset *dataset;
@@ -163,6 +166,39 @@ tally_raises (VigilHydraulicReplay *self,
             break;
           }
     }
+}
+
+/* The predictor's output, under its lock: one batch, so component alarms reach the store
+ * and the bus in the order they happened. */
+static void
+emit_predictions (GArray   *predictions,
+                  GArray   *transitions,
+                  gpointer  user_data)
+{
+  VigilHydraulicReplay *self = user_data;
+  g_autoptr(VigilStoreBatch) batch = vigil_store_batch_new (self->session_id);
+  guint raised = 0;
+
+  g_array_append_vals (batch->predictions, predictions->data, predictions->len);
+  for (guint i = 0; i < transitions->len; i++)
+    {
+      VigilAlarmTransition t = g_array_index (transitions, VigilAlarmTransition, i);
+
+      t.comment = g_strdup (t.comment);
+      g_array_append_val (batch->transitions, t);
+      raised += t.to == VIGIL_ALARM_ACTIVE_UNACKED && t.from != VIGIL_ALARM_ACTIVE_UNACKED;
+    }
+  atomic_fetch_add (&self->alarms_raised, raised);
+
+  if (self->live != NULL)
+    {
+      vigil_live_add_predictions (self->live, (VigilPrediction *) (gpointer) predictions->data,
+                                  predictions->len);
+      if (transitions->len > 0)
+        vigil_live_add_transitions (self->live, (VigilAlarmTransition *) (gpointer)
+                                                transitions->data, transitions->len);
+    }
+  vigil_store_submit (self->store, g_steal_pointer (&batch));
 }
 
 /* Runs the windows closed since the last call through the alarm machine. */
@@ -377,6 +413,11 @@ advance_stream (VigilHydraulicReplay  *self,
 
       if (st->offset_us >= cycle_us)
         {
+          if (st->op != NULL)
+            vigil_predictor_add_cycle (self->predictor, st->cycle, self->options.start_us
+                                                                   + (gint64) (st->cycle + 1)
+                                                                     * cycle_us,
+                                       st->sensor, st->values, st->n_values);
           st->cycle++;
           st->offset_us = 0;
           atomic_store (&st->cycles_done, st->cycle);
@@ -553,6 +594,9 @@ vigil_hydraulic_replay_finalize (GObject *object)
 
   g_clear_pointer (&self->dataset, vigil_hydraulic_dataset_free);
   g_clear_pointer (&self->clock, vigil_replay_clock_free);
+  g_clear_pointer (&self->predictor, vigil_predictor_free);
+  if (self->model_notes != NULL)
+    g_string_free (g_steal_pointer (&self->model_notes), TRUE);
   for (guint i = 0; i < self->n_streams; i++)
     stream_clear (&self->streams[i]);
   g_clear_pointer (&self->streams, g_free);
@@ -668,6 +712,13 @@ vigil_hydraulic_replay_start (VigilHydraulicReplay  *self,
   if (self->session_id <= 0)
     return FALSE;
 
+  /* The champions in the store's registry predict every cycle as it completes. */
+  self->predictor = vigil_predictor_new (self->dataset->sensors, self->rules, emit_predictions,
+                                         self);
+  self->model_notes = g_string_new (NULL);
+  if (!vigil_predictor_add_champions (self->predictor, self->store, self->model_notes, error))
+    return FALSE;
+
   /* One worker per processor: the store's writer thread is light (a few hundred thousand
    * rows for a hundred million samples) and more workers than cores only add switching. */
   self->n_threads = self->options.n_workers != 0 ? self->options.n_workers
@@ -727,6 +778,7 @@ vigil_hydraulic_replay_wait (VigilHydraulicReplay  *self,
       for (guint i = 0; i < self->n_threads; i++)
         g_clear_pointer (&self->threads[i], g_thread_join);
       self->joined = TRUE;
+      vigil_predictor_finish (self->predictor);
 
       if (!vigil_store_flush (self->store, &store_error))
         set_error (self, g_steal_pointer (&store_error));
@@ -933,7 +985,7 @@ static gboolean
 operator_action (VigilHydraulicReplay  *self,
                  Action                 action,
                  const char            *rule,
-                 VigilSensor            sensor,
+                 guint                  sensor,
                  gint64                 duration_us,
                  const char            *comment,
                  GError               **error)
@@ -952,6 +1004,10 @@ operator_action (VigilHydraulicReplay  *self,
                    "The replay of %s has not started", self->dir);
       return FALSE;
     }
+  if (sensor >= VIGIL_KEY_COMPONENT)
+    return action == ACTION_ACK
+           ? vigil_predictor_acknowledge (self->predictor, rule, sensor, comment, error)
+           : vigil_predictor_shelve (self->predictor, rule, sensor, duration_us, comment, error);
   if ((st = find_stream (self, sensor, error)) == NULL)
     return FALSE;
 
@@ -978,7 +1034,7 @@ operator_action (VigilHydraulicReplay  *self,
 gboolean
 vigil_hydraulic_replay_acknowledge (VigilHydraulicReplay  *self,
                                     const char            *rule,
-                                    VigilSensor            sensor,
+                                    guint                  sensor,
                                     const char            *comment,
                                     GError               **error)
 {
@@ -988,7 +1044,7 @@ vigil_hydraulic_replay_acknowledge (VigilHydraulicReplay  *self,
 gboolean
 vigil_hydraulic_replay_shelve (VigilHydraulicReplay  *self,
                                const char            *rule,
-                               VigilSensor            sensor,
+                               guint                  sensor,
                                gint64                 duration_us,
                                const char            *comment,
                                GError               **error)
@@ -996,6 +1052,22 @@ vigil_hydraulic_replay_shelve (VigilHydraulicReplay  *self,
   g_return_val_if_fail (duration_us > 0, FALSE);
 
   return operator_action (self, ACTION_SHELVE, rule, sensor, duration_us, comment, error);
+}
+
+const char *
+vigil_hydraulic_replay_get_model_notes (VigilHydraulicReplay *self)
+{
+  g_return_val_if_fail (VIGIL_IS_HYDRAULIC_REPLAY (self), NULL);
+
+  return self->model_notes != NULL ? self->model_notes->str : "";
+}
+
+guint
+vigil_hydraulic_replay_get_n_models (VigilHydraulicReplay *self)
+{
+  g_return_val_if_fail (VIGIL_IS_HYDRAULIC_REPLAY (self), 0);
+
+  return self->predictor != NULL ? vigil_predictor_get_n_models (self->predictor) : 0;
 }
 
 gint64

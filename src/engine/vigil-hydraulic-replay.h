@@ -79,23 +79,28 @@ void                  vigil_hydraulic_replay_set_paused (VigilHydraulicReplay   
 gint64                vigil_hydraulic_replay_get_position (VigilHydraulicReplay    *self);
 /* After start(): true once every stream is done (or stopped), before wait() is called. */
 gboolean              vigil_hydraulic_replay_is_finished (VigilHydraulicReplay     *self);
-/* Operator actions on a live alarm, journaled at the event time its sensor has reached,
- * stored and published in order with the workers' own transitions. May block briefly
- * (the store's back-pressure): call from a worker thread, not the UI's. Errors as
- * vigil_alarm_machine_acknowledge(); NOT_FOUND also for a sensor the dataset lacks. */
+/* Operator actions on a live alarm, journaled at the event time its sensor has reached (a
+ * component's: the end of the latest cycle predicted), stored and published in order with the
+ * workers' own transitions. @key: a sensor or a component (VIGIL_KEY_COMPONENT + target). May
+ * block briefly (the store's back-pressure): call from a worker thread, not the UI's. Errors
+ * as vigil_alarm_machine_acknowledge(); NOT_FOUND also for a sensor the dataset lacks. */
 gboolean              vigil_hydraulic_replay_acknowledge (VigilHydraulicReplay     *self,
                                                           const char               *rule,
-                                                          VigilSensor               sensor,
+                                                          guint                     sensor,
                                                           const char               *comment,
                                                           GError                  **error);
 gboolean              vigil_hydraulic_replay_shelve      (VigilHydraulicReplay     *self,
                                                           const char               *rule,
-                                                          VigilSensor               sensor,
+                                                          guint                     sensor,
                                                           gint64                    duration_us,
                                                           const char               *comment,
                                                           GError                  **error);
 void                  vigil_hydraulic_replay_get_stats  (VigilHydraulicReplay      *self,
                                                          VigilReplayStats          *stats);
+/* After start(): how many champions of the store's registry predict the cycles, and why the
+ * others were left out (a line each; "" when none was). */
+guint                 vigil_hydraulic_replay_get_n_models (VigilHydraulicReplay    *self);
+const char           *vigil_hydraulic_replay_get_model_notes (VigilHydraulicReplay *self);
 /* After start(): the session the replay writes. */
 gint64                vigil_hydraulic_replay_get_session_id (VigilHydraulicReplay  *self);
 guint32               vigil_hydraulic_replay_get_sensors (VigilHydraulicReplay     *self);

@@ -62,6 +62,9 @@ struct _VigilLive
   GArray       *journal;       /* VigilAlarmTransition */
   GArray       *health;        /* VigilHealthPoint */
   guint         sensor_health[VIGIL_N_SENSORS];
+  guint64       prediction_serial;
+  VigilPrediction predictions[VIGIL_N_COMPONENTS];   /* the latest per target; n_classes 0:
+                                                      * none yet */
   RateMark      marks[N_RATE_MARKS];
   guint         next_mark;
   double        latencies_ms[N_LATENCIES];
@@ -106,6 +109,8 @@ clear_locked (VigilLive *self)
   g_ptr_array_set_size (self->alarms, 0);
   g_array_set_size (self->journal, 0);
   g_array_set_size (self->health, 0);
+  memset (self->predictions, 0, sizeof self->predictions);
+  self->prediction_serial++;
   self->samples = self->windows = self->late = self->dead_letters = 0;
   memset (self->marks, 0, sizeof self->marks);
   self->next_mark = 0;
@@ -347,7 +352,7 @@ apply_transition_locked (VigilLive                  *self,
   VigilLiveAlarm *a;
 
   /* Before raising (pending and back) there is no instance to show. */
-  if (t->raised_us == 0 || t->key >= VIGIL_N_SENSORS)
+  if (t->raised_us == 0 || t->key >= VIGIL_N_KEYS)
     return;
 
   key = alarm_key (t->rule, t->key);
@@ -359,6 +364,7 @@ apply_transition_locked (VigilLive                  *self,
       a->sensor = t->key;
       a->severity = t->severity;
       a->raised_us = t->raised_us;
+      a->model_id = t->model_id;
       a->value = a->peak = NAN;
       g_ptr_array_add (self->alarms, a);
       g_hash_table_replace (self->current, g_steal_pointer (&key), a);
@@ -386,7 +392,9 @@ apply_transition_locked (VigilLive                  *self,
         a->peak = t->value;
     }
 
-  update_health_locked (self, t->key, t->at_us);
+  /* Health is the sensors'; a component's predicted condition is shown beside it. */
+  if (t->key < VIGIL_N_SENSORS)
+    update_health_locked (self, t->key, t->at_us);
 }
 
 void
@@ -688,4 +696,65 @@ vigil_live_dup_health (VigilLive *self)
   g_mutex_unlock (&self->lock);
 
   return out;
+}
+
+void
+vigil_live_add_predictions (VigilLive             *self,
+                            const VigilPrediction *predictions,
+                            guint                  n_predictions)
+{
+  g_return_if_fail (VIGIL_IS_LIVE (self));
+  g_return_if_fail (predictions != NULL || n_predictions == 0);
+
+  if (n_predictions == 0)
+    return;
+
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < n_predictions; i++)
+    {
+      const VigilPrediction *p = &predictions[i];
+      VigilPrediction *latest;
+
+      if (p->target >= VIGIL_N_COMPONENTS)
+        continue;
+      latest = &self->predictions[p->target];
+      /* Workers finish cycles out of order now and then: the latest cycle wins. */
+      if (latest->n_classes == 0 || p->cycle >= latest->cycle)
+        *latest = *p;
+    }
+  self->prediction_serial++;
+  g_mutex_unlock (&self->lock);
+}
+
+guint64
+vigil_live_get_prediction_serial (VigilLive *self)
+{
+  guint64 serial;
+
+  g_return_val_if_fail (VIGIL_IS_LIVE (self), 0);
+
+  g_mutex_lock (&self->lock);
+  serial = self->prediction_serial;
+  g_mutex_unlock (&self->lock);
+
+  return serial;
+}
+
+gboolean
+vigil_live_get_prediction (VigilLive       *self,
+                           guint            target,
+                           VigilPrediction *out)
+{
+  gboolean has;
+
+  g_return_val_if_fail (VIGIL_IS_LIVE (self), FALSE);
+  g_return_val_if_fail (target < VIGIL_N_COMPONENTS, FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  g_mutex_lock (&self->lock);
+  *out = self->predictions[target];
+  has = out->n_classes > 0;
+  g_mutex_unlock (&self->lock);
+
+  return has;
 }

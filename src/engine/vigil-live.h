@@ -40,7 +40,8 @@ typedef struct
 typedef struct
 {
   const char      *rule;               /* interned */
-  VigilSensor      sensor;
+  guint            sensor;             /* the key: a VigilSensor, or a component from
+                                        * VIGIL_KEY_COMPONENT on (vigil_key_get_name()) */
   VigilSeverity    severity;
   VigilAlarmState  state;
   gboolean         shelved;
@@ -54,6 +55,7 @@ typedef struct
   char            *comment;            /* the acknowledgement's comment, or NULL */
   gboolean         superseded;         /* raised again since: operator actions apply to the
                                         * newer instance of the same rule and sensor */
+  gint64           model_id;           /* on a component: the model that raised it; else 0 */
 } VigilLiveAlarm;
 
 typedef struct
@@ -117,6 +119,15 @@ GArray        *vigil_live_dup_journal        (VigilLive                  *self);
 /* Rig health over event time, one point per change, oldest first. */
 GArray        *vigil_live_dup_health         (VigilLive                  *self);
 
+/* The latest prediction of each component (by cycle). */
+void           vigil_live_add_predictions    (VigilLive                  *self,
+                                              const VigilPrediction      *predictions,
+                                              guint                       n_predictions);
+guint64        vigil_live_get_prediction_serial (VigilLive               *self);
+/* FALSE (and @out zeroed) while @target (a VigilTarget) has no prediction yet. */
+gboolean       vigil_live_get_prediction     (VigilLive                  *self,
+                                              guint                       target,
+                                              VigilPrediction            *out);
 void           vigil_live_alarm_clear        (gpointer                    alarm);
 
 G_END_DECLS

@@ -483,7 +483,7 @@ typedef struct
 {
   gboolean     shelve;
   char        *rule;
-  VigilSensor  sensor;
+  guint        sensor;     /* the key: a sensor or a component */
   gint64       duration_us;
   char        *comment;
 } ActionData;
@@ -557,7 +557,7 @@ run_action (VigilPlayer         *self,
 void
 vigil_player_acknowledge_async (VigilPlayer         *self,
                                 const char          *rule,
-                                VigilSensor          sensor,
+                                guint                sensor,
                                 const char          *comment,
                                 GCancellable        *cancellable,
                                 GAsyncReadyCallback  callback,
@@ -578,7 +578,7 @@ vigil_player_acknowledge_async (VigilPlayer         *self,
 void
 vigil_player_shelve_async (VigilPlayer         *self,
                            const char          *rule,
-                           VigilSensor          sensor,
+                           guint                sensor,
                            gint64               duration_us,
                            const char          *comment,
                            GCancellable        *cancellable,

@@ -84,14 +84,14 @@ void              vigil_player_poll             (VigilPlayer               *self
 /* Operator actions, done off the main thread (the store may apply back-pressure). */
 void              vigil_player_acknowledge_async (VigilPlayer              *self,
                                                   const char               *rule,
-                                                  VigilSensor               sensor,
+                                                  guint                     sensor,
                                                   const char               *comment,
                                                   GCancellable             *cancellable,
                                                   GAsyncReadyCallback       callback,
                                                   gpointer                  user_data);
 void              vigil_player_shelve_async      (VigilPlayer              *self,
                                                   const char               *rule,
-                                                  VigilSensor               sensor,
+                                                  guint                     sensor,
                                                   gint64                    duration_us,
                                                   const char               *comment,
                                                   GCancellable             *cancellable,

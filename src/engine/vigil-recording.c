@@ -30,6 +30,7 @@ typedef struct
 {
   guint    next_window;     /* first window not yet published */
   guint    next_transition; /* first transition not yet published */
+  guint    next_prediction; /* first prediction not yet published */
   gint64   goal_us;         /* where the current paced steps go */
   gint64   next_step_us;    /* monotonic time of the next paced goal */
   double   clock_speed;     /* what the clock was last set to */
@@ -46,6 +47,7 @@ struct _VigilRecording
   VigilRuleSet        *rules;
   GArray              *windows;      /* VigilWindowStats, by end, then sensor */
   GArray              *journal;      /* VigilAlarmTransition, by time, then seq */
+  GArray              *predictions;  /* VigilPrediction, by cycle (so by time), then target */
   gint64               end_us;
   VigilReplayClock    *clock;        /* driven by the playback thread only */
 
@@ -92,6 +94,25 @@ publish_transitions (VigilRecording *self,
   cursor->next_transition = last;
 }
 
+static void
+publish_predictions (VigilRecording *self,
+                     Cursor         *cursor,
+                     gint64          up_to_us)
+{
+  guint first = cursor->next_prediction;
+  guint last = first;
+
+  while (last < self->predictions->len &&
+         g_array_index (self->predictions, VigilPrediction, last).end_us <= up_to_us)
+    last++;
+
+  if (last > first)
+    vigil_live_add_predictions (self->live,
+                                &g_array_index (self->predictions, VigilPrediction, first),
+                                last - first);
+  cursor->next_prediction = last;
+}
+
 /* Publishes at most @max_windows windows of those that end at or before @goal_us, with the
  * transitions that go with them. Returns the position reached: everything at or before it
  * is published. */
@@ -123,6 +144,7 @@ publish_up_to (VigilRecording *self,
   cursor->next_window = last;
 
   publish_transitions (self, cursor, reached);
+  publish_predictions (self, cursor, reached);
   vigil_live_set_position (self->live, reached);
 
   return reached;
@@ -138,6 +160,7 @@ publish_from_start (VigilRecording *self,
                     self->rules);
   cursor->next_window = 0;
   cursor->next_transition = 0;
+  cursor->next_prediction = 0;
   publish_up_to (self, cursor, at_us, G_MAXUINT);
   vigil_replay_clock_seek (self->clock, at_us);
   cursor->goal_us = at_us;
@@ -294,6 +317,7 @@ vigil_recording_finalize (GObject *object)
   g_clear_pointer (&self->rules, vigil_rule_set_unref);
   g_clear_pointer (&self->windows, g_array_unref);
   g_clear_pointer (&self->journal, g_array_unref);
+  g_clear_pointer (&self->predictions, g_array_unref);
   g_clear_pointer (&self->clock, vigil_replay_clock_free);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
@@ -339,6 +363,9 @@ load (VigilRecording  *self,
     return FALSE;
   self->journal = vigil_store_read_journal (store, &filter, error);
   if (self->journal == NULL)
+    return FALSE;
+  self->predictions = vigil_store_read_predictions (store, &filter, error);
+  if (self->predictions == NULL)
     return FALSE;
 
   origin = g_strdup_printf ("%s (rules of session %" G_GINT64_FORMAT ")", self->path,

@@ -48,6 +48,22 @@ typedef struct
   int    stable;        /* 0 stable, 1 not yet stable */
 } VigilCycleLabel;
 
+/* Classes a prediction can hold (the hydraulic targets have at most four). */
+#define VIGIL_PREDICTION_MAX_CLASSES 16
+
+/* What a health model predicted for one component in one cycle. */
+typedef struct
+{
+  guint  cycle;                                   /* 0-based cycle of the source */
+  gint64 end_us;                                  /* event time the cycle ended */
+  guint  target;                                  /* VigilTarget */
+  gint64 model_id;                                /* the registry's id of the model */
+  int    predicted;                               /* the class, in the dataset's units */
+  guint  n_classes;
+  int    classes[VIGIL_PREDICTION_MAX_CLASSES];   /* increasing */
+  float  proba[VIGIL_PREDICTION_MAX_CLASSES];     /* summing to 1 */
+} VigilPrediction;
+
 typedef enum
 {
   VIGIL_SEVERITY_WARNING,
@@ -91,6 +107,7 @@ typedef struct
   guint            seq;         /* orders transitions of one alarm at the same at_us */
   double           value;       /* the statistic that caused it; NAN for operator actions */
   char            *comment;     /* owned; operator's comment or NULL */
+  gint64           model_id;    /* on a component: the model whose prediction raised it; else 0 */
 } VigilAlarmTransition;
 
 const char *vigil_severity_to_string    (VigilSeverity    severity);

@@ -23,8 +23,8 @@
 #define MAX_DELAY_SECONDS 1e9
 
 static const char * const rule_members[] = {
-  "name", "sensor", "sensors", "family", "statistic", "operator", "threshold", "clear",
-  "severity", "on_delay", "off_delay",
+  "name", "sensor", "sensors", "family", "component", "statistic", "class", "operator",
+  "threshold", "clear", "severity", "on_delay", "off_delay",
 };
 
 /* json-glib 1.6 keeps no positions in its nodes, so the reader records them from the
@@ -345,6 +345,27 @@ parse_sensor_name (RuleReader  *rule,
 }
 
 static gboolean
+read_component (RuleReader  *rule,
+                JsonNode    *node,
+                guint32     *keys,
+                GError     **error)
+{
+  guint key;
+
+  if (!vigil_key_from_name (json_node_get_string (node), &key) || key < VIGIL_KEY_COMPONENT)
+    {
+      set_rule_error (error, VIGIL_ENGINE_ERROR_INVALID, rule, lookup_line (rule->reader, node),
+                      "unknown component “%s” (expected cooler, valve, pump, accumulator or "
+                      "stable)", json_node_get_string (node));
+      return FALSE;
+    }
+
+  *keys = 1u << key;
+
+  return TRUE;
+}
+
+static gboolean
 read_family (RuleReader  *rule,
              JsonNode    *node,
              guint32     *sensors,
@@ -407,7 +428,7 @@ read_sensors (RuleReader  *rule,
               VigilRule   *out,
               GError     **error)
 {
-  static const char * const targets[] = { "sensor", "sensors", "family" };
+  static const char * const targets[] = { "sensor", "sensors", "family", "component" };
   const char *given[G_N_ELEMENTS (targets)];
   guint n_given = 0;
   JsonNode *node;
@@ -432,13 +453,14 @@ read_sensors (RuleReader  *rule,
   if (n_given == 0)
     {
       set_rule_error (error, VIGIL_ENGINE_ERROR_PARSE, rule, rule->line,
-                      "missing “sensor”, “sensors” or “family”");
+                      "missing “sensor”, “sensors”, “family” or “component”");
       return FALSE;
     }
   if (n_given > 1)
     {
       set_rule_error (error, VIGIL_ENGINE_ERROR_PARSE, rule, member_line (rule, given[1]),
-                      "both “%s” and “%s” given (use exactly one of sensor, sensors or family)",
+                      "both “%s” and “%s” given (use exactly one of sensor, sensors, family or "
+                      "component)",
                       given[0], given[1]);
       return FALSE;
     }
@@ -452,6 +474,8 @@ read_sensors (RuleReader  *rule,
     return FALSE;
   if (g_str_equal (given[0], "sensor"))
     return parse_sensor_name (rule, node, &out->sensors, error);
+  if (g_str_equal (given[0], "component"))
+    return read_component (rule, node, &out->sensors, error);
 
   return read_family (rule, node, &out->sensors, error);
 }
@@ -578,10 +602,65 @@ check_members (RuleReader  *rule,
   if (unknown != NULL)
     {
       set_rule_error (error, VIGIL_ENGINE_ERROR_PARSE, rule, unknown_line,
-                      "unknown member “%s” (expected name, sensor, sensors, family, statistic, "
-                      "operator, threshold, clear, severity, on_delay or off_delay)", unknown);
+                      "unknown member “%s” (expected name, sensor, sensors, family, component, "
+                      "statistic, class, operator, threshold, clear, severity, on_delay or "
+                      "off_delay)", unknown);
       return FALSE;
     }
+
+  return TRUE;
+}
+
+/* Window statistics belong to sensors, probability and predicted to components; "class" goes
+ * with probability alone. */
+static gboolean
+read_statistic_use (RuleReader  *rule,
+                    VigilRule   *out,
+                    VigilStat    stat,
+                    GError     **error)
+{
+  gboolean on_component = vigil_rule_is_on_component (out);
+  gboolean of_prediction = stat == VIGIL_STAT_PROBABILITY || stat == VIGIL_STAT_PREDICTED;
+  double klass = 0;
+
+  out->stat = stat;
+  out->klass = 0;
+
+  if (on_component != of_prediction)
+    {
+      set_rule_error (error, VIGIL_ENGINE_ERROR_INVALID, rule, member_line (rule, "statistic"),
+                      on_component
+                      ? "a rule on a component takes the statistic probability or predicted, "
+                        "not “%s”"
+                      : "the statistic “%s” is of a component's predicted condition: give "
+                        "“component” instead of sensors",
+                      _vigil_stat_names[stat]);
+      return FALSE;
+    }
+
+  if (stat != VIGIL_STAT_PROBABILITY)
+    {
+      if (json_object_has_member (rule->object, "class"))
+        {
+          set_rule_error (error, VIGIL_ENGINE_ERROR_INVALID, rule, member_line (rule, "class"),
+                          "“class” goes only with the statistic probability");
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  if (!read_number (rule, "class", TRUE, &klass, error))
+    return FALSE;
+  if (klass != floor (klass) || fabs (klass) > G_MAXINT32)
+    {
+      g_autofree char *text = format_number (klass);
+
+      set_rule_error (error, VIGIL_ENGINE_ERROR_INVALID, rule, member_line (rule, "class"),
+                      "“class” must be a whole number in the dataset's units (e.g. 3, 20 or 100 "
+                      "for the cooler), found %s", text);
+      return FALSE;
+    }
+  out->klass = (int) klass;
 
   return TRUE;
 }
@@ -604,13 +683,14 @@ read_rule (RuleReader  *rule,
       !read_name (rule, out, error) ||
       !read_sensors (rule, out, error) ||
       !read_choice (rule, "statistic", _vigil_stat_names, G_N_ELEMENTS (_vigil_stat_names),
-                    "count, avg, min, max, stddev or range", &stat, error) ||
+                    "count, avg, min, max, stddev, range, probability or predicted", &stat,
+                    error) ||
+      !read_statistic_use (rule, out, (VigilStat) stat, error) ||
       !read_choice (rule, "operator", _vigil_compare_names, G_N_ELEMENTS (_vigil_compare_names),
                     ">, >=, < or <=", &compare, error) ||
       !read_number (rule, "threshold", TRUE, &out->threshold, error))
     return FALSE;
 
-  out->stat = (VigilStat) stat;
   out->compare = (VigilCompare) compare;
   out->clear_threshold = out->threshold;
 
@@ -665,7 +745,7 @@ check_names (RulesReader   *reader,
                      lookup_line (reader, name),
                      "rule “%s”: a rule of that name (line %u) already applies to %s",
                      set->rules[i].name, set->rules[j].line,
-                     vigil_sensor_get_info ((VigilSensor) g_bit_nth_lsf (both, -1))->name);
+                     vigil_key_get_name (g_bit_nth_lsf (both, -1)));
           return FALSE;
         }
     }

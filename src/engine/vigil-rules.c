@@ -18,7 +18,7 @@
 #include "vigil-time.h"
 
 const char * const _vigil_stat_names[_VIGIL_N_STATS] = {
-  "count", "avg", "min", "max", "stddev", "range",
+  "count", "avg", "min", "max", "stddev", "range", "probability", "predicted",
 };
 
 const char * const _vigil_compare_names[_VIGIL_N_COMPARES] = { ">", ">=", "<", "<=" };
@@ -146,6 +146,37 @@ window_stat (const VigilWindowStats *window,
       return window->stddev;
     case VIGIL_STAT_RANGE:
       return window->range;
+    case VIGIL_STAT_PROBABILITY:
+    case VIGIL_STAT_PREDICTED:
+      return NAN;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+gboolean
+vigil_rule_is_on_component (const VigilRule *rule)
+{
+  g_return_val_if_fail (rule != NULL, FALSE);
+
+  return (rule->sensors & VIGIL_COMPONENT_KEYS) != 0;
+}
+
+static gboolean
+compare (const VigilRule *rule,
+         double           v)
+{
+  /* Every comparison with NAN is false, so a NAN statistic never matches. */
+  switch (rule->compare)
+    {
+    case VIGIL_COMPARE_GT:
+      return v > rule->threshold;
+    case VIGIL_COMPARE_GE:
+      return v >= rule->threshold;
+    case VIGIL_COMPARE_LT:
+      return v < rule->threshold;
+    case VIGIL_COMPARE_LE:
+      return v <= rule->threshold;
     default:
       g_assert_not_reached ();
     }
@@ -161,24 +192,41 @@ vigil_rule_matches (const VigilRule        *rule,
   g_return_val_if_fail (rule != NULL, FALSE);
   g_return_val_if_fail (window != NULL, FALSE);
 
-  v = window_stat (window, rule->stat);
+  v = vigil_rule_is_on_component (rule) ? NAN : window_stat (window, rule->stat);
   if (out_value != NULL)
     *out_value = v;
 
-  /* Every comparison with NAN is false, so a NAN statistic never matches. */
-  switch (rule->compare)
+  return compare (rule, v);
+}
+
+gboolean
+vigil_rule_matches_prediction (const VigilRule *rule,
+                               const int       *classes,
+                               const float     *proba,
+                               guint            n_classes,
+                               int              predicted,
+                               double          *out_value)
+{
+  double v = NAN;
+
+  g_return_val_if_fail (rule != NULL, FALSE);
+  g_return_val_if_fail (n_classes == 0 || (classes != NULL && proba != NULL), FALSE);
+
+  if (rule->stat == VIGIL_STAT_PREDICTED)
     {
-    case VIGIL_COMPARE_GT:
-      return v > rule->threshold;
-    case VIGIL_COMPARE_GE:
-      return v >= rule->threshold;
-    case VIGIL_COMPARE_LT:
-      return v < rule->threshold;
-    case VIGIL_COMPARE_LE:
-      return v <= rule->threshold;
-    default:
-      g_assert_not_reached ();
+      v = predicted;
     }
+  else if (rule->stat == VIGIL_STAT_PROBABILITY)
+    {
+      v = 0;
+      for (guint i = 0; i < n_classes; i++)
+        if (classes[i] == rule->klass)
+          v = proba[i];
+    }
+  if (out_value != NULL)
+    *out_value = v;
+
+  return compare (rule, v);
 }
 
 static void
@@ -197,17 +245,29 @@ append_rule (GString         *out,
   gboolean first = TRUE;
 
   /* Names are restricted to [A-Za-z0-9_-], sensor names are ours: nothing needs escaping. */
-  g_string_append_printf (out, "    {\n      \"name\": \"%s\",\n      \"sensors\": [", rule->name);
-  for (guint s = 0; s < VIGIL_N_SENSORS; s++)
+  g_string_append_printf (out, "    {\n      \"name\": \"%s\",\n", rule->name);
+  if (vigil_rule_is_on_component (rule))
     {
-      if ((rule->sensors & (1u << s)) == 0)
-        continue;
-      g_string_append_printf (out, "%s\"%s\"", first ? "" : ", ",
-                              vigil_sensor_get_info ((VigilSensor) s)->name);
-      first = FALSE;
+      g_string_append_printf (out, "      \"component\": \"%s\",\n",
+                              vigil_key_get_name (g_bit_nth_lsf (rule->sensors, -1)));
     }
-  g_string_append_printf (out, "],\n      \"statistic\": \"%s\",\n      \"operator\": \"%s\",\n",
-                          _vigil_stat_names[rule->stat], _vigil_compare_names[rule->compare]);
+  else
+    {
+      g_string_append (out, "      \"sensors\": [");
+      for (guint s = 0; s < VIGIL_N_SENSORS; s++)
+        {
+          if ((rule->sensors & (1u << s)) == 0)
+            continue;
+          g_string_append_printf (out, "%s\"%s\"", first ? "" : ", ",
+                                  vigil_sensor_get_info ((VigilSensor) s)->name);
+          first = FALSE;
+        }
+      g_string_append (out, "],\n");
+    }
+  g_string_append_printf (out, "      \"statistic\": \"%s\",\n", _vigil_stat_names[rule->stat]);
+  if (rule->stat == VIGIL_STAT_PROBABILITY)
+    g_string_append_printf (out, "      \"class\": %d,\n", rule->klass);
+  g_string_append_printf (out, "      \"operator\": \"%s\",\n", _vigil_compare_names[rule->compare]);
   g_string_append (out, "      \"threshold\": ");
   append_number (out, rule->threshold);
   g_string_append (out, ",\n      \"clear\": ");

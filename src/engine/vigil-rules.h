@@ -24,6 +24,9 @@ typedef enum
   VIGIL_STAT_MAX,
   VIGIL_STAT_STDDEV,
   VIGIL_STAT_RANGE,
+  /* Of a component's predicted condition (rules on a component only): */
+  VIGIL_STAT_PROBABILITY,   /* the probability the model gives the rule's class */
+  VIGIL_STAT_PREDICTED,     /* the class predicted, in the dataset's units (3, 20, 100 ...) */
 } VigilStat;
 
 typedef enum
@@ -44,7 +47,9 @@ typedef struct
   double         clear_threshold;  /* clear when stat is back past this (hysteresis) */
   gint64         on_delay_us;      /* condition must hold this long before raising */
   gint64         off_delay_us;     /* clear condition must hold this long before clearing */
-  guint32        sensors;          /* bit (1 << VigilSensor) per sensor the rule applies to */
+  guint32        sensors;          /* bit (1 << key) per key the rule applies to: sensors, or
+                                    * one component (VIGIL_KEY_COMPONENT + VigilTarget) */
+  int            klass;            /* VIGIL_STAT_PROBABILITY: the class; 0 otherwise */
   guint          line;             /* line in the rules file where the rule starts; 0 if built in */
 } VigilRule;
 
@@ -69,10 +74,23 @@ const VigilRule *vigil_rule_set_get_rule      (VigilRuleSet  *self,
  * Every member written, sensors as a "sensors" array in VigilSensor order, numbers "%.17g". */
 char            *vigil_rule_set_to_json       (VigilRuleSet  *self);
 
-/* Whether @window meets the raise condition; @out_value gets the statistic. NAN never matches. */
+/* Whether @window meets the raise condition; @out_value gets the statistic. NAN never matches,
+ * and neither does a window for a rule on a component. */
 gboolean         vigil_rule_matches           (const VigilRule        *rule,
                                                const VigilWindowStats *window,
                                                double                 *out_value);
+
+/* The same for a component's predicted condition: @classes (sorted) and @proba hold
+ * @n_classes values, @predicted is the class predicted. A class the model does not have has
+ * probability 0. */
+gboolean         vigil_rule_matches_prediction (const VigilRule *rule,
+                                                const int       *classes,
+                                                const float     *proba,
+                                                guint            n_classes,
+                                                int              predicted,
+                                                double          *out_value);
+/* Whether @rule watches a component's predicted condition rather than sensors. */
+gboolean         vigil_rule_is_on_component   (const VigilRule        *rule);
 
 const char      *vigil_stat_to_string         (VigilStat      stat);
 const char      *vigil_compare_to_string      (VigilCompare   compare);

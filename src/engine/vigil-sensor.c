@@ -29,6 +29,11 @@ static const VigilSensorInfo sensors[VIGIL_N_SENSORS] = {
   { "SE",     1, VIGIL_FAMILY_EFFICIENCY,  "%",     "Efficiency factor" },
 };
 
+/* The columns of profile.txt, as health models name what they predict. */
+static const char * const component_names[VIGIL_N_COMPONENTS] = {
+  "cooler", "valve", "pump", "accumulator", "stable",
+};
+
 static const char * const family_names[VIGIL_N_FAMILIES] = {
   "pressure", "power", "flow", "temperature", "vibration", "cooling", "efficiency",
 };
@@ -88,6 +93,45 @@ vigil_sensor_family_from_name (const char        *name,
         {
           if (out_family != NULL)
             *out_family = (VigilSensorFamily) i;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+const char *
+vigil_key_get_name (guint key)
+{
+  if (key < VIGIL_N_SENSORS)
+    return sensors[key].name;
+  if (key < VIGIL_N_KEYS)
+    return component_names[key - VIGIL_KEY_COMPONENT];
+
+  return NULL;
+}
+
+gboolean
+vigil_key_from_name (const char *name,
+                     guint      *out_key)
+{
+  VigilSensor sensor;
+
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  if (vigil_sensor_from_name (name, &sensor))
+    {
+      if (out_key != NULL)
+        *out_key = sensor;
+      return TRUE;
+    }
+
+  for (guint i = 0; i < VIGIL_N_COMPONENTS; i++)
+    {
+      if (strcmp (name, component_names[i]) == 0)
+        {
+          if (out_key != NULL)
+            *out_key = VIGIL_KEY_COMPONENT + i;
           return TRUE;
         }
     }

@@ -59,6 +59,16 @@ typedef struct
   const char        *quantity;   /* "Pressure", untranslated */
 } VigilSensorInfo;
 
+/* What an alarm watches, its key: a sensor (its VigilSensor), or from VIGIL_KEY_COMPONENT on
+ * the predicted condition of one of the rig's components, in VigilTarget order (cooler, valve,
+ * pump, accumulator, stable). Every key has a bit in a guint32 mask. */
+#define VIGIL_KEY_COMPONENT VIGIL_N_SENSORS
+#define VIGIL_N_COMPONENTS  5
+#define VIGIL_N_KEYS        (VIGIL_KEY_COMPONENT + VIGIL_N_COMPONENTS)
+
+/* Keys of every component, as a mask. */
+#define VIGIL_COMPONENT_KEYS (((1u << VIGIL_N_COMPONENTS) - 1) << VIGIL_KEY_COMPONENT)
+
 const VigilSensorInfo *vigil_sensor_get_info         (VigilSensor         sensor);
 gboolean               vigil_sensor_from_name        (const char         *name,
                                                       VigilSensor        *out_sensor);
@@ -66,5 +76,11 @@ guint                  vigil_sensor_samples_per_cycle (VigilSensor        sensor
 const char            *vigil_sensor_family_get_name  (VigilSensorFamily   family);
 gboolean               vigil_sensor_family_from_name (const char         *name,
                                                       VigilSensorFamily  *out_family);
+
+/* "PS1" for a sensor, "cooler" for a component; NULL for a key that is neither. */
+const char            *vigil_key_get_name            (guint               key);
+/* Sensor names in any case, component names in lower case. */
+gboolean               vigil_key_from_name           (const char         *name,
+                                                      guint              *out_key);
 
 G_END_DECLS

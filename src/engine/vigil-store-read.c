@@ -14,6 +14,8 @@
 
 #include <math.h>
 
+#include <json-glib/json-glib.h>
+
 #include "vigil-error.h"
 #include "vigil-sensor.h"
 #include "vigil-store-private.h"
@@ -44,10 +46,28 @@ static const char windows_sql[] =
 
 static const char journal_sql[] =
   "SELECT rule, sensor, at_us, seq, severity, from_state, to_state, cause, shelved,"
-  " shelved_until_us, raised_us, value, comment"
+  " shelved_until_us, raised_us, value, comment,"
+  " (SELECT model_id FROM alarms a WHERE a.session_id = j.session_id AND a.rule = j.rule"
+  "  AND a.sensor = j.sensor AND a.raised_us = j.raised_us)"
+  " FROM alarm_journal j"
+  " WHERE session_id = ?1 AND at_us BETWEEN ?2 AND ?3 AND " SENSOR_FILTER
+  " ORDER BY at_us, seq, rule, vigil_sensor_index (sensor)";
+
+/* The same from a file of schema 1 (opened read-only, so never migrated): no models. */
+static const char journal_v1_sql[] =
+  "SELECT rule, sensor, at_us, seq, severity, from_state, to_state, cause, shelved,"
+  " shelved_until_us, raised_us, value, comment, NULL"
   " FROM alarm_journal"
   " WHERE session_id = ?1 AND at_us BETWEEN ?2 AND ?3 AND " SENSOR_FILTER
   " ORDER BY at_us, seq, rule, vigil_sensor_index (sensor)";
+
+/* A prediction is made when its cycle ends; the filter's times apply to that moment. */
+static const char predictions_sql[] =
+  "SELECT p.cycle, p.target, p.model_id, p.predicted, p.proba_json,"
+  " s.start_us + (p.cycle + 1) * 60000000 AS end_us"
+  " FROM predictions p JOIN sessions s ON s.id = p.session_id"
+  " WHERE p.session_id = ?1 AND end_us BETWEEN ?2 AND ?3"
+  " ORDER BY p.cycle, p.target";
 
 void
 vigil_session_summary_free (VigilSessionSummary *summary)
@@ -137,6 +157,24 @@ column_double_or_nan (sqlite3_stmt *stmt,
 }
 
 /* Reading ----------------------------------------------------------------------------------- */
+
+/* Whether the file has the tables of schema 2 (models, predictions): a file of schema 1
+ * opened read-only is never migrated. Called with read_lock held. */
+static gboolean
+has_models (VigilStore *self)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (self->read_db,
+                               "SELECT 1 FROM sqlite_schema"
+                               " WHERE type = 'table' AND name = 'predictions'",
+                               -1, &stmt, NULL);
+
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+
+  return rc == SQLITE_ROW;
+}
 
 typedef gboolean (*ReadFunc) (VigilStore  *self,
                               gint64       session_id,
@@ -488,9 +526,9 @@ transition_from_row (VigilStore            *self,
   const char *sensor_text = column_text (stmt, 1);
   const char *bad_column = NULL;
   const char *bad_value = NULL;
-  VigilSensor sensor = 0;
+  guint sensor = 0;
 
-  if (sensor_text == NULL || !vigil_sensor_from_name (sensor_text, &sensor))
+  if (sensor_text == NULL || !vigil_key_from_name (sensor_text, &sensor))
     {
       bad_column = "sensor";
       bad_value = sensor_text;
@@ -542,7 +580,8 @@ read_journal_rows (VigilStore  *self,
                    GError     **error)
 {
   ReadRows *read = data;
-  sqlite3_stmt *stmt = prepare (self, journal_sql, "read the alarm journal", error);
+  sqlite3_stmt *stmt = prepare (self, has_models (self) ? journal_sql : journal_v1_sql,
+                                "read the alarm journal", error);
   int rc;
 
   if (stmt == NULL)
@@ -561,6 +600,7 @@ read_journal_rows (VigilStore  *self,
 
       t.rule = g_intern_string (column_text (stmt, 0));
       t.comment = g_strdup (column_text (stmt, 12));
+      t.model_id = sqlite3_column_int64 (stmt, 13);
       g_array_append_val (read->out, t);
     }
 
@@ -591,4 +631,117 @@ vigil_store_read_journal (VigilStore              *self,
     return NULL;
 
   return g_steal_pointer (&journal);
+}
+
+/* Predictions ------------------------------------------------------------------------------- */
+
+/* {"3":0.25,"20":0.5,"100":0.25}, as the writer spells it, in increasing class order. */
+static gboolean
+proba_from_json (const char      *text,
+                 VigilPrediction *p)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GList) members = NULL;
+  JsonObject *object;
+
+  if (text == NULL || !json_parser_load_from_data (parser, text, -1, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return FALSE;
+
+  object = json_node_get_object (json_parser_get_root (parser));
+  members = json_object_get_members (object);
+  p->n_classes = 0;
+  for (const GList *l = members; l != NULL; l = l->next)
+    {
+      JsonNode *node = json_object_get_member (object, l->data);
+      char *end = NULL;
+      gint64 klass = g_ascii_strtoll (l->data, &end, 10);
+
+      if (p->n_classes == VIGIL_PREDICTION_MAX_CLASSES || end == l->data || *end != '\0' ||
+          klass < G_MININT32 || klass > G_MAXINT32 ||
+          (p->n_classes > 0 && klass <= p->classes[p->n_classes - 1]) ||
+          json_node_get_value_type (node) != G_TYPE_DOUBLE)
+        return FALSE;
+
+      p->classes[p->n_classes] = (int) klass;
+      p->proba[p->n_classes] = (float) json_node_get_double (node);
+      p->n_classes++;
+    }
+
+  return p->n_classes > 0;
+}
+
+static gboolean
+read_prediction_rows (VigilStore  *self,
+                      gint64       session_id,
+                      gpointer     data,
+                      GError     **error)
+{
+  ReadRows *read = data;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (!has_models (self))
+    return TRUE;
+
+  stmt = prepare (self, predictions_sql, "read predictions", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_filter (stmt, session_id, read->filter);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      VigilPrediction p = { 0 };
+      const char *target = column_text (stmt, 1);
+      const char *proba = column_text (stmt, 4);
+      guint key;
+
+      p.cycle = (guint) sqlite3_column_int64 (stmt, 0);
+      p.model_id = sqlite3_column_int64 (stmt, 2);
+      p.predicted = sqlite3_column_int (stmt, 3);
+      p.end_us = sqlite3_column_int64 (stmt, 5);
+
+      if (target == NULL || !vigil_key_from_name (target, &key) || key < VIGIL_KEY_COMPONENT ||
+          !proba_from_json (proba, &p))
+        {
+          g_autofree char *row = g_strdup_printf ("(session %" G_GINT64_FORMAT ", cycle %u, "
+                                                  "target %s)", session_id, p.cycle + 1,
+                                                  target != NULL ? target : "(null)");
+          gboolean bad_target = target == NULL || !vigil_key_from_name (target, &key) ||
+                                key < VIGIL_KEY_COMPONENT;
+
+          sqlite3_finalize (stmt);
+          return bad_name (self, "predictions", row, bad_target ? "target" : "proba_json",
+                           bad_target ? target : proba, error);
+        }
+      p.target = key - VIGIL_KEY_COMPONENT;
+      g_array_append_val (read->out, p);
+    }
+
+  return finish (self, stmt, rc, "read predictions", error);
+}
+
+GArray *
+vigil_store_read_predictions (VigilStore              *self,
+                              const VigilStoreFilter  *filter,
+                              GError                 **error)
+{
+  g_autoptr(GArray) predictions = NULL;
+  ReadRows read;
+
+  g_return_val_if_fail (VIGIL_IS_STORE (self), NULL);
+  g_return_val_if_fail (filter != NULL, NULL);
+  g_return_val_if_fail (filter->session_id >= 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!check_filter (filter, error))
+    return NULL;
+
+  predictions = g_array_new (FALSE, FALSE, sizeof (VigilPrediction));
+  read = (ReadRows) { filter, predictions };
+  if (!with_session (self, filter->session_id, "read predictions", read_prediction_rows, &read,
+                     error))
+    return NULL;
+
+  return g_steal_pointer (&predictions);
 }

@@ -205,7 +205,7 @@ static const char * const writer_sql[VIGIL_STORE_N_STMTS] = {
     " value = excluded.value, comment = excluded.comment",
   [VIGIL_STORE_STMT_ALARM_RAISE] =
     "INSERT OR IGNORE INTO alarms (session_id, rule, sensor, severity, raised_us, state, value,"
-    " peak) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+    " peak, model_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
   /* ?1-?4 the instance, ?5 new state, ?6 1 if the new state is active, ?7 1 for an
    * acknowledgement, ?8 time, ?9 comment, ?10 shelved, ?11 shelved until, ?12 value.
    * cleared_us is when the condition last went back to normal (NULL while active); peak is
@@ -220,6 +220,12 @@ static const char * const writer_sql[VIGIL_STORE_N_STMTS] = {
     " peak = CASE WHEN ?12 IS NULL THEN peak WHEN peak IS NULL OR ?12 > peak THEN ?12"
     "   ELSE peak END"
     " WHERE session_id = ?1 AND rule = ?2 AND sensor = ?3 AND raised_us = ?4",
+  [VIGIL_STORE_STMT_PREDICTION] =
+    "INSERT INTO predictions (session_id, cycle, target, model_id, predicted, proba_json)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+    " ON CONFLICT (session_id, cycle, target) DO UPDATE SET"
+    " model_id = excluded.model_id, predicted = excluded.predicted,"
+    " proba_json = excluded.proba_json",
   [VIGIL_STORE_STMT_SESSION_INSERT] =
     "INSERT OR IGNORE INTO sessions (key, kind, source, start_us, window_us, slide_us,"
     " lateness_us, rules_json, created_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -445,6 +451,13 @@ sensor_name (guint key)
   return key < VIGIL_N_SENSORS ? vigil_sensor_get_info ((VigilSensor) key)->name : NULL;
 }
 
+/* Alarms watch sensors and components alike. */
+static const char *
+alarm_key_name (guint key)
+{
+  return vigil_key_get_name (key);
+}
+
 static void
 bind_double_or_null (sqlite3_stmt *stmt,
                      int           index,
@@ -489,7 +502,8 @@ bad_key (VigilStore  *self,
          GError     **error)
 {
   g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_INVALID,
-               "Could not write to %s: key %u is not a hydraulic sensor", self->path, key);
+               "Could not write to %s: key %u is not a hydraulic sensor or component", self->path,
+               key);
   return FALSE;
 }
 
@@ -630,6 +644,10 @@ write_alarm_instance (VigilStore                  *self,
       sqlite3_bind_int64 (raise, 5, t->raised_us);
       sqlite3_bind_text (raise, 6, to_state, -1, SQLITE_STATIC);
       bind_double_or_null (raise, 7, t->value);
+      if (t->model_id != 0)
+        sqlite3_bind_int64 (raise, 8, t->model_id);
+      else
+        sqlite3_bind_null (raise, 8);
       if (!_vigil_store_step (self, raise, "write alarms", error))
         return FALSE;
     }
@@ -659,13 +677,62 @@ write_transitions (VigilStore       *self,
     {
       const VigilAlarmTransition *t = &g_array_index (batch->transitions,
                                                       VigilAlarmTransition, i);
-      const char *sensor = sensor_name (t->key);
+      const char *sensor = alarm_key_name (t->key);
 
       if (sensor == NULL)
         return bad_key (self, t->key, error);
 
       if (!write_journal_row (self, batch->session_id, t, sensor, error) ||
           !write_alarm_instance (self, batch->session_id, t, sensor, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* {"3":0.25,"20":0.5,"100":0.25}: class (in the dataset's units) to probability. */
+static char *
+proba_to_json (const VigilPrediction *p)
+{
+  GString *out = g_string_new ("{");
+
+  for (guint i = 0; i < p->n_classes; i++)
+    {
+      char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+      g_string_append_printf (out, "%s\"%d\":%s", i > 0 ? "," : "", p->classes[i],
+                              g_ascii_formatd (buf, sizeof buf, "%.9g", p->proba[i]));
+    }
+  g_string_append_c (out, '}');
+
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+write_predictions (VigilStore       *self,
+                   VigilStoreBatch  *batch,
+                   GError          **error)
+{
+  sqlite3_stmt *stmt = self->stmts[VIGIL_STORE_STMT_PREDICTION];
+
+  for (guint i = 0; batch->predictions != NULL && i < batch->predictions->len; i++)
+    {
+      const VigilPrediction *p = &g_array_index (batch->predictions, VigilPrediction, i);
+      const char *target = p->target < VIGIL_N_COMPONENTS
+                           ? vigil_key_get_name (VIGIL_KEY_COMPONENT + p->target) : NULL;
+      g_autofree char *proba = NULL;
+
+      if (target == NULL)
+        return bad_key (self, VIGIL_KEY_COMPONENT + p->target, error);
+
+      proba = proba_to_json (p);
+      sqlite3_bind_int64 (stmt, 1, batch->session_id);
+      sqlite3_bind_int64 (stmt, 2, p->cycle);
+      sqlite3_bind_text (stmt, 3, target, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 4, p->model_id);
+      sqlite3_bind_int (stmt, 5, p->predicted);
+      sqlite3_bind_text (stmt, 6, proba, -1, SQLITE_TRANSIENT);
+      if (!_vigil_store_step (self, stmt, "write predictions", error))
         return FALSE;
     }
 
@@ -680,7 +747,8 @@ _vigil_store_write_batch (VigilStore       *self,
   return write_windows (self, batch, error) &&
          write_late (self, batch, error) &&
          write_labels (self, batch, error) &&
-         write_transitions (self, batch, error);
+         write_transitions (self, batch, error) &&
+         write_predictions (self, batch, error);
 }
 
 gboolean
@@ -723,10 +791,11 @@ sensor_index_func (sqlite3_context  *context,
                    sqlite3_value   **argv)
 {
   const char *name = (const char *) sqlite3_value_text (argv[0]);
-  VigilSensor sensor;
+  guint key;
 
-  if (name != NULL && vigil_sensor_from_name (name, &sensor))
-    sqlite3_result_int (context, (int) sensor);
+  /* Sensors in their order, then components (alarms watch both). */
+  if (name != NULL && vigil_key_from_name (name, &key))
+    sqlite3_result_int (context, (int) key);
   else
     sqlite3_result_null (context);
 }

@@ -47,6 +47,7 @@ vigil_store_batch_new (gint64 session_id)
   batch->labels = g_array_new (FALSE, FALSE, sizeof (VigilCycleLabel));
   batch->transitions = g_array_new (FALSE, FALSE, sizeof (VigilAlarmTransition));
   g_array_set_clear_func (batch->transitions, vigil_alarm_transition_clear);
+  batch->predictions = g_array_new (FALSE, FALSE, sizeof (VigilPrediction));
 
   return batch;
 }
@@ -61,6 +62,7 @@ vigil_store_batch_free (VigilStoreBatch *batch)
   g_clear_pointer (&batch->late, g_array_unref);
   g_clear_pointer (&batch->labels, g_array_unref);
   g_clear_pointer (&batch->transitions, g_array_unref);
+  g_clear_pointer (&batch->predictions, g_array_unref);
   g_free (batch);
 }
 
@@ -72,7 +74,8 @@ vigil_store_batch_get_size (VigilStoreBatch *batch)
   return (batch->windows != NULL ? batch->windows->len : 0) +
          (batch->late != NULL ? batch->late->len : 0) +
          (batch->labels != NULL ? batch->labels->len : 0) +
-         (batch->transitions != NULL ? batch->transitions->len : 0);
+         (batch->transitions != NULL ? batch->transitions->len : 0) +
+         (batch->predictions != NULL ? batch->predictions->len : 0);
 }
 
 gboolean

@@ -38,6 +38,7 @@ typedef struct
   GArray *late;         /* VigilLateRecord */
   GArray *labels;       /* VigilCycleLabel */
   GArray *transitions;  /* VigilAlarmTransition (clear func set) */
+  GArray *predictions;  /* VigilPrediction; keyed by session, cycle and target */
 } VigilStoreBatch;
 
 VigilStoreBatch *vigil_store_batch_new      (gint64            session_id);
@@ -174,6 +175,12 @@ GArray              *vigil_store_read_windows   (VigilStore              *self,
 GArray              *vigil_store_read_journal   (VigilStore              *self,
                                                  const VigilStoreFilter  *filter,
                                                  GError                 **error);
+
+/* The predictions of @filter's session whose cycle ended in the filter's range (VigilPrediction,
+ * end_us from the session's start), ordered by cycle, then target. An older file reads none. */
+GArray              *vigil_store_read_predictions (VigilStore              *self,
+                                                   const VigilStoreFilter  *filter,
+                                                   GError                 **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VigilSessionSummary, vigil_session_summary_free)
 
