@@ -125,29 +125,76 @@ vigil_features_get_name (guint feature)
   return feature_names[feature];
 }
 
-static int
-compare_doubles (const void *a,
-                 const void *b)
+/* Rearranges @a[0..n) so that a[k] holds the value a sorted copy would have there, nothing
+ * larger before it and nothing smaller after it: quickselect with a median of three, O(n)
+ * where sorting a 100 Hz cycle for three quantiles would take most of a live prediction. */
+static void
+select_nth (double *a,
+            int     n,
+            int     k)
 {
-  double x = *(const double *) a;
-  double y = *(const double *) b;
+  int lo = 0, hi = n - 1;
 
-  return (x > y) - (x < y);
+  while (hi > lo)
+    {
+      int mid = lo + (hi - lo) / 2;
+      int i = lo, j = hi;
+      double pivot, tmp;
+
+#define SWAP(x, y) (tmp = a[x], a[x] = a[y], a[y] = tmp)
+      if (a[mid] < a[lo])
+        SWAP (mid, lo);
+      if (a[hi] < a[lo])
+        SWAP (hi, lo);
+      if (a[hi] < a[mid])
+        SWAP (hi, mid);
+      pivot = a[mid];
+
+      while (i <= j)
+        {
+          while (a[i] < pivot)
+            i++;
+          while (a[j] > pivot)
+            j--;
+          if (i <= j)
+            {
+              SWAP (i, j);
+              i++;
+              j--;
+            }
+        }
+#undef SWAP
+
+      /* [lo, j] <= pivot <= [i, hi], and whatever lies between equals the pivot. */
+      if (k <= j)
+        hi = j;
+      else if (k >= i)
+        lo = i;
+      else
+        return;
+    }
 }
 
-/* numpy's "linear" method on @sorted. */
+/* numpy's "linear" method: position (n - 1) q of the sorted values. @a is rearranged. */
 static double
-quantile (const double *sorted,
-          guint         n,
-          double        q)
+quantile (double *a,
+          guint   n,
+          double  q)
 {
   double h = (n - 1) * q;
   guint lo = (guint) floor (h);
+  double next;
 
+  select_nth (a, (int) n, (int) lo);
   if (lo + 1 >= n)
-    return sorted[n - 1];
+    return a[lo];
 
-  return sorted[lo] + (h - lo) * (sorted[lo + 1] - sorted[lo]);
+  /* After the selection the next order statistic is the smallest of what follows. */
+  next = a[lo + 1];
+  for (guint i = lo + 2; i < n; i++)
+    next = MIN (next, a[i]);
+
+  return a[lo] + (h - lo) * (next - a[lo]);
 }
 
 static double
@@ -197,7 +244,6 @@ compute (VigilSensor   sensor,
     }
 
   memcpy (scratch, values, n_values * sizeof (double));
-  qsort (scratch, n_values, sizeof (double), compare_doubles);
 
   out[FEATURE_MEAN] = mean;
   out[FEATURE_STD] = sqrt (ss / n_values);
