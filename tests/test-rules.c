@@ -53,6 +53,53 @@ static const char default_json[] =
   "      \"severity\": \"warning\",\n"
   "      \"on_delay\": 0,\n"
   "      \"off_delay\": 0\n"
+  "    },\n"
+  "    {\n"
+  "      \"name\": \"cooler_failure_predicted\",\n"
+  "      \"component\": \"cooler\",\n"
+  "      \"statistic\": \"probability\",\n"
+  "      \"class\": 3,\n"
+  "      \"operator\": \">=\",\n"
+  "      \"threshold\": 0.80000000000000004,\n"
+  "      \"clear\": 0.5,\n"
+  "      \"severity\": \"critical\",\n"
+  "      \"on_delay\": 0,\n"
+  "      \"off_delay\": 0\n"
+  "    },\n"
+  "    {\n"
+  "      \"name\": \"valve_failure_predicted\",\n"
+  "      \"component\": \"valve\",\n"
+  "      \"statistic\": \"probability\",\n"
+  "      \"class\": 73,\n"
+  "      \"operator\": \">=\",\n"
+  "      \"threshold\": 0.80000000000000004,\n"
+  "      \"clear\": 0.5,\n"
+  "      \"severity\": \"critical\",\n"
+  "      \"on_delay\": 0,\n"
+  "      \"off_delay\": 0\n"
+  "    },\n"
+  "    {\n"
+  "      \"name\": \"pump_leakage_predicted\",\n"
+  "      \"component\": \"pump\",\n"
+  "      \"statistic\": \"predicted\",\n"
+  "      \"operator\": \">=\",\n"
+  "      \"threshold\": 2,\n"
+  "      \"clear\": 1,\n"
+  "      \"severity\": \"warning\",\n"
+  "      \"on_delay\": 0,\n"
+  "      \"off_delay\": 0\n"
+  "    },\n"
+  "    {\n"
+  "      \"name\": \"accumulator_failure_predicted\",\n"
+  "      \"component\": \"accumulator\",\n"
+  "      \"statistic\": \"probability\",\n"
+  "      \"class\": 90,\n"
+  "      \"operator\": \">=\",\n"
+  "      \"threshold\": 0.80000000000000004,\n"
+  "      \"clear\": 0.5,\n"
+  "      \"severity\": \"critical\",\n"
+  "      \"on_delay\": 0,\n"
+  "      \"off_delay\": 0\n"
   "    }\n"
   "  ]\n"
   "}\n";
@@ -97,6 +144,7 @@ assert_sets_equal (VigilRuleSet *a,
       assert_rule (vigil_rule_set_get_rule (a, i), r->name, r->sensors, r->stat, r->compare,
                    r->threshold, r->clear_threshold, r->severity, r->on_delay_us,
                    r->off_delay_us);
+      g_assert_cmpint (vigil_rule_set_get_rule (a, i)->klass, ==, r->klass);
     }
 }
 
@@ -117,20 +165,35 @@ test_default_set (void)
 {
   g_autoptr(VigilRuleSet) set = vigil_rule_set_new_default ();
 
-  g_assert_cmpuint (vigil_rule_set_get_n_rules (set), ==, 3);
+  g_assert_cmpuint (vigil_rule_set_get_n_rules (set), ==, 7);
   assert_rule (vigil_rule_set_get_rule (set, 0), "high_pressure", 1u << VIGIL_SENSOR_PS1,
                VIGIL_STAT_MAX, VIGIL_COMPARE_GT, 180, 180, VIGIL_SEVERITY_CRITICAL, 0, 0);
   assert_rule (vigil_rule_set_get_rule (set, 1), "high_temperature", 1u << VIGIL_SENSOR_TS1,
                VIGIL_STAT_MAX, VIGIL_COMPARE_GT, 45, 45, VIGIL_SEVERITY_CRITICAL, 0, 0);
   assert_rule (vigil_rule_set_get_rule (set, 2), "pressure_spike", PRESSURE_SENSORS,
                VIGIL_STAT_RANGE, VIGIL_COMPARE_GT, 50, 50, VIGIL_SEVERITY_WARNING, 0, 0);
-  for (guint i = 0; i < 3; i++)
+  assert_rule (vigil_rule_set_get_rule (set, 3), "cooler_failure_predicted",
+               1u << (VIGIL_KEY_COMPONENT + 0), VIGIL_STAT_PROBABILITY, VIGIL_COMPARE_GE, 0.8,
+               0.5, VIGIL_SEVERITY_CRITICAL, 0, 0);
+  g_assert_cmpint (vigil_rule_set_get_rule (set, 3)->klass, ==, 3);
+  assert_rule (vigil_rule_set_get_rule (set, 4), "valve_failure_predicted",
+               1u << (VIGIL_KEY_COMPONENT + 1), VIGIL_STAT_PROBABILITY, VIGIL_COMPARE_GE, 0.8,
+               0.5, VIGIL_SEVERITY_CRITICAL, 0, 0);
+  g_assert_cmpint (vigil_rule_set_get_rule (set, 4)->klass, ==, 73);
+  assert_rule (vigil_rule_set_get_rule (set, 5), "pump_leakage_predicted",
+               1u << (VIGIL_KEY_COMPONENT + 2), VIGIL_STAT_PREDICTED, VIGIL_COMPARE_GE, 2, 1,
+               VIGIL_SEVERITY_WARNING, 0, 0);
+  assert_rule (vigil_rule_set_get_rule (set, 6), "accumulator_failure_predicted",
+               1u << (VIGIL_KEY_COMPONENT + 3), VIGIL_STAT_PROBABILITY, VIGIL_COMPARE_GE, 0.8,
+               0.5, VIGIL_SEVERITY_CRITICAL, 0, 0);
+  g_assert_cmpint (vigil_rule_set_get_rule (set, 6)->klass, ==, 90);
+  for (guint i = 0; i < 7; i++)
     g_assert_cmpuint (vigil_rule_set_get_rule (set, i)->line, ==, 0);
 
   /* Shared by reference between threads. */
   g_assert_true (vigil_rule_set_ref (set) == set);
   vigil_rule_set_unref (set);
-  g_assert_cmpuint (vigil_rule_set_get_n_rules (set), ==, 3);
+  g_assert_cmpuint (vigil_rule_set_get_n_rules (set), ==, 7);
 }
 
 static void

@@ -107,11 +107,30 @@ init_rule (VigilRule     *rule,
   rule->line = 0;
 }
 
-/* The rules of the Spark pipeline Vigil replaces; data/rules/default.json spells out the same. */
+/* A rule on a component's predicted condition: raised at @threshold or more, cleared below
+ * @clear. */
+static void
+init_prediction_rule (VigilRule     *rule,
+                      const char    *name,
+                      guint          key,
+                      VigilStat      stat,
+                      int            klass,
+                      double         threshold,
+                      double         clear,
+                      VigilSeverity  severity)
+{
+  init_rule (rule, name, 1u << key, stat, threshold, severity);
+  rule->compare = VIGIL_COMPARE_GE;
+  rule->clear_threshold = clear;
+  rule->klass = klass;
+}
+
+/* The rules of the Spark pipeline Vigil replaces, and Vigil's rules on predictions;
+ * data/rules/default.json spells out the same. */
 VigilRuleSet *
 vigil_rule_set_new_default (void)
 {
-  VigilRuleSet *self = _vigil_rule_set_alloc (3);
+  VigilRuleSet *self = _vigil_rule_set_alloc (7);
   guint32 pressure = 0;
 
   for (guint s = 0; s < VIGIL_N_SENSORS; s++)
@@ -124,6 +143,16 @@ vigil_rule_set_new_default (void)
              VIGIL_SEVERITY_CRITICAL);
   init_rule (&self->rules[2], "pressure_spike", pressure, VIGIL_STAT_RANGE, 50,
              VIGIL_SEVERITY_WARNING);
+
+  /* Vigil's own: the champion models' predictions of a component close to failure. */
+  init_prediction_rule (&self->rules[3], "cooler_failure_predicted", VIGIL_N_SENSORS + 0,
+                        VIGIL_STAT_PROBABILITY, 3, 0.8, 0.5, VIGIL_SEVERITY_CRITICAL);
+  init_prediction_rule (&self->rules[4], "valve_failure_predicted", VIGIL_N_SENSORS + 1,
+                        VIGIL_STAT_PROBABILITY, 73, 0.8, 0.5, VIGIL_SEVERITY_CRITICAL);
+  init_prediction_rule (&self->rules[5], "pump_leakage_predicted", VIGIL_N_SENSORS + 2,
+                        VIGIL_STAT_PREDICTED, 0, 2, 1, VIGIL_SEVERITY_WARNING);
+  init_prediction_rule (&self->rules[6], "accumulator_failure_predicted", VIGIL_N_SENSORS + 3,
+                        VIGIL_STAT_PROBABILITY, 90, 0.8, 0.5, VIGIL_SEVERITY_CRITICAL);
 
   return self;
 }
