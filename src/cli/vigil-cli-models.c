@@ -12,7 +12,6 @@
 
 #include <math.h>
 #include <stdio.h>
-#include <string.h>
 
 #include <json-glib/json-glib.h>
 
@@ -23,6 +22,7 @@
 #include "vigil-model.h"
 #include "vigil-store.h"
 #include "vigil-time.h"
+#include "vigil-trainer.h"
 
 #define CHAMPION "champion"
 
@@ -68,134 +68,6 @@ parse_json (const char *text)
   return json_node_copy (json_parser_get_root (parser));
 }
 
-static char *
-node_to_string (JsonNode *node)
-{
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-
-  json_generator_set_root (generator, node);
-
-  return json_generator_to_data (generator, NULL);
-}
-
-static char *
-params_to_json (const VigilModelParams *p)
-{
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "algorithm");
-  json_builder_add_string_value (b, vigil_algorithm_to_string (p->algorithm));
-  json_builder_set_member_name (b, "n_trees");
-  json_builder_add_int_value (b, p->n_trees);
-  json_builder_set_member_name (b, "max_depth");
-  json_builder_add_int_value (b, p->max_depth);
-  json_builder_set_member_name (b, "learning_rate");
-  json_builder_add_double_value (b, p->learning_rate);
-  json_builder_set_member_name (b, "subsample");
-  json_builder_add_double_value (b, p->subsample);
-  json_builder_set_member_name (b, "colsample");
-  json_builder_add_double_value (b, p->colsample);
-  json_builder_set_member_name (b, "seed");
-  json_builder_add_int_value (b, (gint64) p->seed);
-  json_builder_end_object (b);
-
-  root = json_builder_get_root (b);
-
-  return node_to_string (root);
-}
-
-static char *
-features_to_json (VigilFeatureTable *table)
-{
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-
-  json_builder_begin_array (b);
-  for (guint j = 0; j < vigil_feature_table_get_n_features (table); j++)
-    json_builder_add_string_value (b, vigil_feature_table_get_name (table, j));
-  json_builder_end_array (b);
-
-  root = json_builder_get_root (b);
-
-  return node_to_string (root);
-}
-
-static char *
-metrics_to_json (const VigilMetrics *m,
-                 guint               folds,
-                 double              cv_mean,
-                 double              cv_std)
-{
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "accuracy");
-  json_builder_add_double_value (b, m->accuracy);
-  json_builder_set_member_name (b, "macro_f1");
-  json_builder_add_double_value (b, m->macro_f1);
-  json_builder_set_member_name (b, "classes");
-  json_builder_begin_array (b);
-  for (guint i = 0; i < m->n_classes; i++)
-    json_builder_add_int_value (b, m->classes[i]);
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "recall");
-  json_builder_begin_array (b);
-  for (guint i = 0; i < m->n_classes; i++)
-    json_builder_add_double_value (b, m->recall[i]);
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "confusion");
-  json_builder_begin_array (b);
-  for (guint i = 0; i < m->n_classes; i++)
-    {
-      json_builder_begin_array (b);
-      for (guint j = 0; j < m->n_classes; j++)
-        json_builder_add_int_value (b, m->confusion[i][j]);
-      json_builder_end_array (b);
-    }
-  json_builder_end_array (b);
-  if (folds > 0)
-    {
-      json_builder_set_member_name (b, "cv_folds");
-      json_builder_add_int_value (b, folds);
-      json_builder_set_member_name (b, "cv_accuracy_mean");
-      json_builder_add_double_value (b, cv_mean);
-      json_builder_set_member_name (b, "cv_accuracy_std");
-      json_builder_add_double_value (b, cv_std);
-    }
-  json_builder_end_object (b);
-
-  root = json_builder_get_root (b);
-
-  return node_to_string (root);
-}
-
-/* Copies the rows with is_test[i] == want into @x and @y; returns their count. */
-static guint
-take_rows (VigilFeatureTable *table,
-           const int         *labels,
-           const guint8      *is_test,
-           guint8             want,
-           float             *x,
-           int               *y)
-{
-  guint n_features = vigil_feature_table_get_n_features (table);
-  guint n = 0;
-
-  for (guint i = 0; i < vigil_feature_table_get_n_rows (table); i++)
-    {
-      if (is_test[i] != want)
-        continue;
-      memcpy (x + (gsize) n * n_features, vigil_feature_table_get_row (table, i),
-              n_features * sizeof (float));
-      y[n++] = labels[i];
-    }
-
-  return n;
-}
-
 static void
 print_metrics (const VigilMetrics *m)
 {
@@ -224,60 +96,6 @@ print_metrics (const VigilMetrics *m)
     }
 }
 
-/* Stratified k-fold accuracy over every row of @table. */
-static gboolean
-cross_validate (VigilFeatureTable       *table,
-                const int               *labels,
-                guint                    k,
-                const VigilModelParams  *params,
-                double                  *out_mean,
-                double                  *out_std,
-                GError                 **error)
-{
-  guint n = vigil_feature_table_get_n_rows (table);
-  guint n_features = vigil_feature_table_get_n_features (table);
-  g_autofree guint *fold = g_new (guint, n);
-  g_autofree guint8 *is_test = g_new (guint8, n);
-  g_autofree float *x_train = g_new (float, (gsize) n * n_features);
-  g_autofree float *x_test = g_new (float, (gsize) n * n_features);
-  g_autofree int *y_train = g_new (int, n);
-  g_autofree int *y_test = g_new (int, n);
-  g_autofree int *pred = g_new (int, n);
-  g_autofree float *proba = g_new (float, (gsize) n * VIGIL_MODEL_MAX_CLASSES);
-  g_autofree double *accuracy = g_new (double, k);
-  double sum = 0, sum_sq = 0;
-
-  vigil_folds_stratified (labels, n, k, params->seed, fold);
-
-  for (guint f = 0; f < k; f++)
-    {
-      g_autoptr(VigilModel) model = NULL;
-      guint n_train, n_test, correct = 0;
-
-      for (guint i = 0; i < n; i++)
-        is_test[i] = fold[i] == f;
-      n_train = take_rows (table, labels, is_test, 0, x_train, y_train);
-      n_test = take_rows (table, labels, is_test, 1, x_test, y_test);
-
-      model = vigil_model_train (x_train, n_train, n_features, y_train, params, NULL, error);
-      if (model == NULL ||
-          !vigil_model_predict (model, x_test, n_test, proba, pred, error))
-        return FALSE;
-
-      for (guint i = 0; i < n_test; i++)
-        correct += pred[i] == y_test[i];
-      accuracy[f] = n_test > 0 ? (double) correct / n_test : 0;
-      sum += accuracy[f];
-    }
-
-  *out_mean = sum / k;
-  for (guint f = 0; f < k; f++)
-    sum_sq += (accuracy[f] - *out_mean) * (accuracy[f] - *out_mean);
-  *out_std = sqrt (sum_sq / k);
-
-  return TRUE;
-}
-
 /* train -------------------------------------------------------------------------------------- */
 
 int
@@ -288,39 +106,22 @@ _vigil_cli_train (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(VigilStore) store = NULL;
   g_autoptr(VigilFeatureTable) table = NULL;
-  g_autoptr(VigilModel) model = NULL;
-  g_autoptr(GBytes) blob = NULL;
+  g_autoptr(VigilTrainResult) result = NULL;
   g_autofree char *db_path = NULL;
   g_autofree char *dataset = NULL;
   g_autofree char *target_name = NULL;
   g_autofree char *algorithm_name = NULL;
-  g_autofree int *labels = NULL;
-  g_autofree guint8 *is_test = NULL;
-  g_autofree float *x_train = NULL;
-  g_autofree float *x_test = NULL;
-  g_autofree int *y_train = NULL;
-  g_autofree int *y_test = NULL;
-  g_autofree int *pred = NULL;
-  g_autofree float *proba = NULL;
-  g_autofree char *params_json = NULL;
-  g_autofree char *features_json = NULL;
-  g_autofree char *metrics_json = NULL;
   g_autofree char *data_source = NULL;
   gint64 session_id = 0;
   gint64 seed = 0;
-  gint64 model_id;
-  gint64 champion_id;
+  gint64 data_from_us = 0, data_to_us = 0;
   int trees = 0;
   int folds = 0;
   double test_fraction = 0.25;
-  double cv_mean = 0, cv_std = 0;
   gboolean force_champion = FALSE;
   VigilTarget target;
   VigilAlgorithm algorithm = VIGIL_ALGORITHM_RF;
-  VigilModelParams params;
-  VigilMetrics metrics;
-  VigilModelRecord record = { 0 };
-  guint n, n_features, n_train, n_test;
+  VigilTrainRequest req;
   const GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path,
       "The store that registers the model (created if needed)", "FILE" },
@@ -389,109 +190,43 @@ _vigil_cli_train (int    argc,
         return _vigil_cli_fail (error);
       table = vigil_feature_table_new_from_store (store, session_id, &error);
       data_source = g_strdup_printf ("%s#session=%" G_GINT64_FORMAT, db_abs, session_id);
-      record.data_from_us = summary->start_us;
-      record.data_to_us = summary->end_us;
+      data_from_us = summary->start_us;
+      data_to_us = summary->end_us;
     }
   if (table == NULL)
     return _vigil_cli_fail (error);
 
-  if (!vigil_feature_table_has_labels (table))
-    {
-      g_set_error (&error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_INVALID,
-                   "%s has no cycle labels to train on", data_source);
-      return _vigil_cli_fail (error);
-    }
-
-  n = vigil_feature_table_get_n_rows (table);
-  n_features = vigil_feature_table_get_n_features (table);
-  labels = g_new (int, MAX (n, 1));
-  for (guint i = 0; i < n; i++)
-    labels[i] = vigil_cycle_label_get (vigil_feature_table_get_label (table, i), target);
-
-  is_test = g_new (guint8, MAX (n, 1));
-  vigil_split_stratified (labels, n, test_fraction, (guint64) seed, is_test);
-  x_train = g_new (float, MAX ((gsize) n * n_features, 1));
-  x_test = g_new (float, MAX ((gsize) n * n_features, 1));
-  y_train = g_new (int, MAX (n, 1));
-  y_test = g_new (int, MAX (n, 1));
-  n_train = take_rows (table, labels, is_test, 0, x_train, y_train);
-  n_test = take_rows (table, labels, is_test, 1, x_test, y_test);
-  if (n_train == 0 || n_test == 0)
-    {
-      g_set_error (&error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_INVALID,
-                   "%s has too few cycles (%u) to split into training and test sets",
-                   data_source, n);
-      return _vigil_cli_fail (error);
-    }
-
-  vigil_model_params_init (&params, algorithm);
+  vigil_train_request_init (&req, target, algorithm);
   if (trees > 0)
-    params.n_trees = (guint) trees;
-  params.seed = (guint64) seed;
+    req.params.n_trees = (guint) trees;
+  req.params.seed = (guint64) seed;
+  req.test_fraction = test_fraction;
+  req.folds = (guint) folds;
+  req.make_champion = force_champion;
 
-  model = vigil_model_train (x_train, n_train, n_features, y_train, &params, NULL, &error);
-  if (model == NULL)
+  result = vigil_train (store, table, data_source, data_from_us, data_to_us, &req, NULL, NULL,
+                        NULL, &error);
+  if (result == NULL)
     return _vigil_cli_fail (error);
 
-  pred = g_new (int, n_test);
-  proba = g_new (float, (gsize) n_test * vigil_model_get_n_classes (model));
-  if (!vigil_model_predict (model, x_test, n_test, proba, pred, &error))
-    return _vigil_cli_fail (error);
-  vigil_metrics_compute (y_test, pred, n_test, &metrics);
-
-  if (folds > 0 &&
-      !cross_validate (table, labels, (guint) folds, &params, &cv_mean, &cv_std, &error))
-    return _vigil_cli_fail (error);
-
-  blob = vigil_model_save (model, &error);
-  if (blob == NULL)
-    return _vigil_cli_fail (error);
-
-  vigil_model_get_params (model, &params);
-  params_json = params_to_json (&params);
-  features_json = features_to_json (table);
-  metrics_json = metrics_to_json (&metrics, (guint) folds, cv_mean, cv_std);
-
-  record.target = (char *) vigil_target_to_string (target);
-  record.algorithm = (char *) vigil_algorithm_to_string (algorithm);
-  record.params_json = params_json;
-  record.features_json = features_json;
-  record.data_source = data_source;
-  record.n_train = n_train;
-  record.n_test = n_test;
-  record.metrics_json = metrics_json;
-  record.model = blob;
-
-  model_id = vigil_store_add_model (store, &record, &error);
-  if (model_id == 0)
-    return _vigil_cli_fail (error);
-
-  champion_id = vigil_store_get_alias (store, record.target, CHAMPION, &error);
-  if (error != NULL)
-    return _vigil_cli_fail (error);
-  if (champion_id == 0 || force_champion)
-    {
-      if (!vigil_store_set_alias (store, record.target, CHAMPION, model_id, &error))
-        return _vigil_cli_fail (error);
-      champion_id = model_id;
-    }
-
-  g_print ("target: %s (%s, %u trees, seed %" G_GINT64_FORMAT ")\n", record.target,
-           record.algorithm, params.n_trees, seed);
-  g_print ("cycles: %u train, %u test, %u features\n", n_train, n_test, n_features);
-  print_metrics (&metrics);
+  g_print ("target: %s (%s, %u trees, seed %" G_GINT64_FORMAT ")\n",
+           vigil_target_to_string (target), vigil_algorithm_to_string (result->params.algorithm),
+           result->params.n_trees, seed);
+  g_print ("cycles: %u train, %u test, %u features\n", result->n_train, result->n_test,
+           result->n_features);
+  print_metrics (&result->metrics);
   if (folds > 0)
     {
-      g_autofree char *mean = format_double (cv_mean);
-      g_autofree char *std = format_double (cv_std);
+      g_autofree char *mean = format_double (result->cv_mean);
+      g_autofree char *std = format_double (result->cv_std);
 
       g_print ("cv accuracy (%d folds): %s ± %s\n", folds, mean, std);
     }
-  if (champion_id == model_id)
+  if (result->is_champion)
     g_print ("champion: yes\n");
   else
-    g_print ("champion: no (model %" G_GINT64_FORMAT ")\n", champion_id);
-  g_print ("model id: %" G_GINT64_FORMAT "\n", model_id);
+    g_print ("champion: no (model %" G_GINT64_FORMAT ")\n", result->champion_id);
+  g_print ("model id: %" G_GINT64_FORMAT "\n", result->model_id);
 
   if (!vigil_store_close (store, &error))
     return _vigil_cli_fail (error);
