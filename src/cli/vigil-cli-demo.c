@@ -233,6 +233,10 @@ _vigil_cli_demo (int    argc,
   if (!_vigil_cli_replay_options_parse (&args, &options, &rules, &error))
     return _vigil_cli_fail (error);
 
+  /* Champions trained on a sibling rig (another seed) predict each replayed cycle. */
+  if (!vigil_demo_ensure_models (db, (guint) cycles, (guint64) seed, NULL, &error))
+    return _vigil_cli_fail (error);
+
   g_print ("Replaying %s into %s ...\n", dir, db);
   if (!_vigil_cli_run_replay (dir, db, rules, &options, &stats, &interrupted, &replay, &error))
     return _vigil_cli_fail (error);
@@ -245,6 +249,8 @@ _vigil_cli_demo (int    argc,
     }
 
   print_report (replay, rules, &options, &stats, faults);
+  g_print ("\nHealth models: %u champions, trained on a sibling rig, predicted every cycle "
+           "(vigil-cli models --db %s)\n", vigil_hydraulic_replay_get_n_models (replay), db);
 
   g_print ("\nExport what was found:\n"
            "  vigil-cli export alarms --db %s --out alarms.csv\n"

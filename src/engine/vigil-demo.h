@@ -22,4 +22,15 @@ gboolean  vigil_demo_ensure  (const char    *dir,
                               GCancellable  *cancellable,
                               GError       **error);
 
+/* Makes sure the store at @db_path (created if needed) has a champion model for every
+ * component it can, so the demo predicts from its first cycle: what lacks one is trained (a
+ * random forest with the defaults) on a sibling rig of @n_cycles cycles generated with
+ * @seed + 1 into the cache, never on the rig the demo replays. A component that stays in one
+ * condition all through the sibling rig gets none. */
+gboolean  vigil_demo_ensure_models (const char    *db_path,
+                                    guint          n_cycles,
+                                    guint64        seed,
+                                    GCancellable  *cancellable,
+                                    GError       **error);
+
 G_END_DECLS
