@@ -3,8 +3,10 @@
  * The real app, under Xvfb: it starts empty, plays a generated rig whose faults are known,
  * its charts fill, a fault's alarm appears in the Alarms list, acknowledging it through the
  * window's action and dialog changes its state (in the list and in the recording), the
- * export dialog's code path writes the rows the CLI writes, and a recording replays with a
- * timeline that seeks. Every page is rendered to a PNG in the build folder, light and dark.
+ * export dialog's code path writes the rows the CLI writes, a recording replays with a
+ * timeline that seeks, and the Models page lists a registered model with its confusion
+ * matrix, trains one through its dialog (failing, cancelled, then done) and makes it
+ * champion. Every page is rendered to a PNG in the build folder, light and dark.
  * The tests wait on conditions of the app (with a deadline), never on fixed sleeps.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -23,6 +25,7 @@
 #include "vigil-hydraulic-generator.h"
 #include "vigil-hydraulics-page.h"
 #include "vigil-journal-entry.h"
+#include "vigil-models-page.h"
 #include "vigil-open-dialog.h"
 #include "vigil-time.h"
 #include "vigil-window-private.h"
@@ -473,7 +476,9 @@ test_acknowledge (void)
     ;
   g_assert_nonnull (entry);
   gtk_editable_set_text (GTK_EDITABLE (entry), "Cooler checked");
+  /* What a click on the button does: libadwaita 1.2's response() alone leaves it open. */
   adw_message_dialog_response (dialog, "acknowledge");
+  gtk_window_destroy (GTK_WINDOW (dialog));
 
   wait_for (alarm_acknowledged, &w, "the acknowledgement");
   g_assert_cmpint (w.state, ==, expected);
@@ -678,6 +683,214 @@ test_open_bad_folder (void)
   }
 }
 
+/* The Models page ----------------------------------------------------------------------------- */
+
+/* 260 cycles of the generator reach the valve blocks after its first, steady one. */
+#define TRAIN_RIG_CYCLES 260
+#define TRAIN_RIG_SEED 3
+
+static gboolean
+models_page_idle (gpointer data)
+{
+  return !vigil_models_page_get_busy (window->models_page);
+}
+
+static gboolean
+models_page_listed (gpointer data)
+{
+  return !vigil_models_page_get_busy (window->models_page) &&
+         vigil_models_page_get_n_models (window->models_page) == GPOINTER_TO_UINT (data);
+}
+
+static gboolean
+details_shown (gpointer data)
+{
+  return !vigil_models_page_get_busy (window->models_page) &&
+         vigil_confusion_view_get_metrics (vigil_models_page_get_confusion_view (
+                                             window->models_page)) != NULL;
+}
+
+static gboolean
+page_can_train (gpointer data)
+{
+  return vigil_models_page_get_can_train (window->models_page);
+}
+
+static gint64
+champion_of (const char *db,
+             const char *target)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VigilStore) store = vigil_store_open_readonly (db, &error);
+  gint64 id;
+
+  g_assert_no_error (error);
+  id = vigil_store_get_alias (store, target, VIGIL_CHAMPION_ALIAS, &error);
+  g_assert_no_error (error);
+
+  return id;
+}
+
+/* Registers a valve model through the engine, as `vigil-cli train` would. */
+static VigilTrainResult *
+register_model (const char *db,
+                const char *dir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VigilStore) store = vigil_store_open (db, &error);
+  g_autoptr(VigilFeatureTable) table = NULL;
+  VigilTrainResult *result;
+  VigilTrainRequest req;
+
+  g_assert_no_error (error);
+  table = vigil_feature_table_new_from_dataset (dir, NULL, &error);
+  g_assert_no_error (error);
+  vigil_train_request_init (&req, VIGIL_TARGET_VALVE, VIGIL_ALGORITHM_RF);
+  req.params.n_trees = 8;
+  req.params.seed = 4;
+  result = vigil_train (store, table, dir, 0, 0, &req, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (vigil_store_close (store, &error));
+
+  return result;
+}
+
+static void
+test_models (void)
+{
+  g_autofree char *dir = g_build_filename (env.tmp, "train-rig", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VigilRuleSet) rules = vigil_rule_set_new_default ();
+  g_autoptr(VigilTrainResult) registered = NULL;
+  VigilModelsPage *page = window->models_page;
+  VigilReplayOptions options;
+  VigilTrainRequest req;
+  const VigilMetrics *shown;
+  const char *db;
+  gint64 trained_id;
+  GtkWindow *dialog;
+
+  /* A recording is read-only: the page lists its models but trains none. */
+  g_assert_cmpint (vigil_player_get_kind (window->player), ==, VIGIL_SOURCE_RECORDING);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "models"));
+  g_assert_cmpstr (vigil_window_get_page (window), ==, "models");
+  wait_for (models_page_idle, NULL, "the recording's registry");
+  g_assert_cmpuint (vigil_models_page_get_n_models (page), ==, 0);
+  g_assert_false (vigil_models_page_get_can_train (page));
+
+  /* A dataset with every valve condition, replayed while models are trained on it. */
+  g_assert_true (vigil_hydraulic_generate (dir, TRAIN_RIG_CYCLES, TRAIN_RIG_SEED, NULL, &error));
+  g_assert_no_error (error);
+  vigil_replay_options_init (&options);
+  g_assert_true (vigil_window_open_dataset (window, dir, rules, &options, &error));
+  g_assert_no_error (error);
+  db = vigil_player_get_db_path (window->player);
+  wait_for (page_can_train, NULL, "the dataset's registry");
+  g_assert_cmpuint (vigil_models_page_get_n_models (page), ==, 0);
+
+  /* A model registered elsewhere (the CLI, say) shows after a refresh, with its metrics. */
+  registered = register_model (db, dir);
+  g_assert_true (registered->is_champion);
+  vigil_models_page_refresh (page);
+  wait_for (models_page_listed, GUINT_TO_POINTER (1), "the registered model in the list");
+  g_assert_cmpint (vigil_models_page_get_model_id (page, 0), ==, registered->model_id);
+  g_assert_cmpint (vigil_models_page_get_selected (page), ==, registered->model_id);
+  wait_for (details_shown, NULL, "the model's details");
+  shown = vigil_confusion_view_get_metrics (vigil_models_page_get_confusion_view (page));
+  g_assert_cmpuint (shown->n_classes, ==, registered->metrics.n_classes);
+  for (guint i = 0; i < shown->n_classes; i++)
+    {
+      guint row = 0;
+
+      g_assert_cmpint (shown->classes[i], ==, registered->metrics.classes[i]);
+      for (guint j = 0; j < shown->n_classes; j++)
+        {
+          g_assert_cmpuint (shown->confusion[i][j], ==, registered->metrics.confusion[i][j]);
+          row += shown->confusion[i][j];
+        }
+      /* The heat map colours each cell by its share of the row. */
+      for (guint j = 0; j < shown->n_classes; j++)
+        g_assert_cmpfloat_with_epsilon (
+          vigil_confusion_view_get_share (vigil_models_page_get_confusion_view (page), i, j),
+          (double) shown->confusion[i][j] / row, 1e-12);
+    }
+  {
+    VigilImportanceChart *chart = vigil_models_page_get_importance_chart (page);
+    guint best = 0, used = 0;
+
+    for (guint j = 0; j < registered->n_features; j++)
+      {
+        used += registered->importance[j] > 0;
+        if (registered->importance[j] > registered->importance[best])
+          best = j;
+      }
+    g_assert_cmpuint (vigil_importance_chart_get_n_bars (chart), ==, MIN (used, 15));
+    g_assert_cmpstr (vigil_importance_chart_get_name (chart, 0), ==,
+                     registered->feature_names[best]);
+  }
+
+  /* A target with one condition in these cycles cannot be learnt: the dialog says why. */
+  dialog = vigil_models_page_show_train_dialog (page);
+  vigil_train_request_init (&req, VIGIL_TARGET_COOLER, VIGIL_ALGORITHM_RF);
+  vigil_models_page_set_train_request (page, &req);
+  vigil_models_page_start_training (page);
+  wait_for (models_page_idle, NULL, "the failed training");
+  g_assert_nonnull (vigil_models_page_get_train_error (page));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
+  g_assert_cmpuint (vigil_models_page_get_n_models (page), ==, 1);
+
+  /* Cancelled at once: nothing is registered. */
+  vigil_train_request_init (&req, VIGIL_TARGET_VALVE, VIGIL_ALGORITHM_GBT);
+  vigil_models_page_set_train_request (page, &req);
+  vigil_models_page_start_training (page);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "window.close", NULL));
+  wait_for (models_page_idle, NULL, "the cancelled training");
+  g_assert_null (vigil_models_page_get_train_error (page));
+  vigil_models_page_refresh (page);
+  wait_for (models_page_listed, GUINT_TO_POINTER (1), "the list after a cancelled training");
+
+  /* Trained through the dialog: listed first, selected, not champion (the valve has one). */
+  dialog = vigil_models_page_show_train_dialog (page);
+  vigil_train_request_init (&req, VIGIL_TARGET_VALVE, VIGIL_ALGORITHM_GBT);
+  req.params.n_trees = 12;
+  req.params.seed = 9;
+  req.folds = 2;
+  vigil_models_page_set_train_request (page, &req);
+  screenshot_window (dialog, "models-train-dialog.png");
+  vigil_models_page_start_training (page);
+  wait_for (models_page_listed, GUINT_TO_POINTER (2), "the trained model in the list");
+  g_assert_null (vigil_models_page_get_train_error (page));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (dialog)));
+  trained_id = vigil_models_page_get_model_id (page, 0);
+  g_assert_cmpint (trained_id, >, registered->model_id);
+  g_assert_cmpint (vigil_models_page_get_selected (page), ==, trained_id);
+  wait_for (details_shown, NULL, "the trained model's details");
+  g_assert_cmpint (champion_of (db, "valve"), ==, registered->model_id);
+  {
+    g_autoptr(VigilStore) store = vigil_store_open_readonly (db, &error);
+    g_autoptr(VigilModelRecord) record = vigil_store_get_model (store, trained_id, &error);
+    VigilMetrics stored;
+    guint folds = 0;
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (record->algorithm, ==, "gbt");
+    g_assert_true (vigil_train_metrics_from_json (record->metrics_json, &stored, &folds, NULL,
+                                                  NULL, &error));
+    g_assert_cmpuint (folds, ==, 2);
+    shown = vigil_confusion_view_get_metrics (vigil_models_page_get_confusion_view (page));
+    g_assert_cmpmem (shown->confusion, sizeof shown->confusion, stored.confusion,
+                     sizeof stored.confusion);
+  }
+
+  /* Make Champion points the alias at it, in the recording. */
+  vigil_models_page_make_champion (page);
+  wait_for (models_page_idle, NULL, "the new champion");
+  g_assert_cmpint (champion_of (db, "valve"), ==, trained_id);
+  wait_for (details_shown, NULL, "the champion's details");
+
+  screenshot_both ("models");
+}
+
 static void
 setup_env (void)
 {
@@ -731,6 +944,7 @@ main (int   argc,
   g_test_add_func ("/ui/export", test_export);
   g_test_add_func ("/ui/recording", test_recording);
   g_test_add_func ("/ui/open-bad-folder", test_open_bad_folder);
+  g_test_add_func ("/ui/models", test_models);
 
   status = g_test_run ();
 

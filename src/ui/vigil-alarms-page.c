@@ -155,7 +155,7 @@ alarm_severity_style (gpointer item)
 static char *
 alarm_sensor (gpointer item)
 {
-  return g_strdup (vigil_sensor_get_info (alarm_of (item)->sensor)->name);
+  return g_strdup (vigil_ui_key_name (alarm_of (item)->sensor));
 }
 
 static char *
@@ -491,7 +491,7 @@ present_dialog (VigilAlarmsPage  *self,
   g_autofree char *raised = vigil_ui_format_time (a->raised_us);
   /* Translators: which alarm a dialog acts on: rule, sensor, and when it was raised. */
   g_autofree char *body = g_strdup_printf (_("“%s” on %s, raised %s"), a->rule,
-                                           vigil_sensor_get_info (a->sensor)->name, raised);
+                                           vigil_ui_key_name (a->sensor), raised);
   AdwMessageDialog *dialog;
 
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root)

@@ -38,6 +38,10 @@ struct _VigilOverviewPage
   GtkLabel          *late_label;
   GtkLabel          *dead_label;
   GtkLabel          *totals_label;
+  guint64            prediction_serial;
+  GtkWidget         *condition_tiles[VIGIL_N_COMPONENTS];
+  GtkLabel          *condition_values[VIGIL_N_COMPONENTS];
+  GtkLabel          *condition_details[VIGIL_N_COMPONENTS];
 
   /* Template widgets */
   GtkWidget         *scroller;
@@ -47,6 +51,8 @@ struct _VigilOverviewPage
   VigilHealthTrend  *health_trend;
   GtkFlowBox        *sensor_box;
   GtkListBox        *alarm_list;
+  GtkLabel          *prediction_caption;
+  GtkFlowBox        *condition_box;
   AdwActionRow      *rate_row;
   AdwActionRow      *latency_row;
   AdwActionRow      *late_row;
@@ -126,19 +132,120 @@ rebuild_tiles (VigilOverviewPage *self,
   self->sensors = sensors;
 }
 
+static void
+build_condition_tiles (VigilOverviewPage *self)
+{
+  for (guint t = 0; t < VIGIL_N_COMPONENTS; t++)
+    {
+      GtkWidget *tile = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+      GtkWidget *name = gtk_label_new (vigil_ui_key_name (VIGIL_KEY_COMPONENT + t));
+      GtkWidget *value = gtk_label_new (NULL);
+      GtkWidget *detail = gtk_label_new (NULL);
+
+      gtk_widget_add_css_class (tile, "card");
+      gtk_widget_add_css_class (tile, "vigil-sensor-tile");
+      gtk_widget_add_css_class (name, "caption-heading");
+      gtk_label_set_xalign (GTK_LABEL (name), 0);
+      gtk_widget_add_css_class (value, "heading");
+      gtk_label_set_xalign (GTK_LABEL (value), 0);
+      gtk_label_set_wrap (GTK_LABEL (value), TRUE);
+      gtk_widget_add_css_class (detail, "caption");
+      gtk_widget_add_css_class (detail, "dim-label");
+      gtk_widget_add_css_class (detail, "numeric");
+      gtk_label_set_xalign (GTK_LABEL (detail), 0);
+      gtk_box_append (GTK_BOX (tile), name);
+      gtk_box_append (GTK_BOX (tile), value);
+      gtk_box_append (GTK_BOX (tile), detail);
+      gtk_flow_box_append (self->condition_box, tile);
+
+      self->condition_tiles[t] = tile;
+      self->condition_values[t] = GTK_LABEL (value);
+      self->condition_details[t] = GTK_LABEL (detail);
+    }
+}
+
+/* Each component's condition in the latest cycle its champion predicted, coloured from
+ * its best condition (success) to its worst (error). */
+static void
+refresh_conditions (VigilOverviewPage *self,
+                    VigilLive         *live)
+{
+  guint latest_cycle = 0;
+  guint n = 0;
+
+  for (guint t = 0; t < VIGIL_N_COMPONENTS; t++)
+    {
+      VigilPrediction p;
+      g_autofree char *condition = NULL;
+      g_autofree char *detail = NULL;
+      g_autofree char *tooltip = NULL;
+      g_autofree char *model = NULL;
+      float probability = 0;
+      guint rank = 0;
+      guint worst = 0;
+
+      if (!vigil_live_get_prediction (live, t, &p))
+        {
+          gtk_widget_set_visible (gtk_widget_get_parent (self->condition_tiles[t]), FALSE);
+          continue;
+        }
+      gtk_widget_set_visible (gtk_widget_get_parent (self->condition_tiles[t]), TRUE);
+      n++;
+      latest_cycle = MAX (latest_cycle, p.cycle + 1);
+
+      for (guint c = 0; c < p.n_classes; c++)
+        {
+          guint r;
+
+          g_free (vigil_ui_condition_name (t, p.classes[c], &r));
+          worst = MAX (worst, r);
+          if (p.classes[c] == p.predicted)
+            probability = p.proba[c];
+        }
+      condition = vigil_ui_condition_name (t, p.predicted, &rank);
+      model = g_strdup_printf ("%" G_GINT64_FORMAT, p.model_id);
+      /* Translators: under a predicted condition: the model's confidence and the model's id
+       * in the registry, e.g. "92 % · model 3". */
+      detail = g_strdup_printf (_("%.0f %% · model %s"), probability * 100, model);
+      /* Translators: tooltip of a predicted condition: the cycle it is for. */
+      tooltip = g_strdup_printf (_("Predicted for cycle %u"), p.cycle + 1);
+      gtk_label_set_text (self->condition_values[t], condition);
+      gtk_label_set_text (self->condition_details[t], detail);
+      gtk_widget_set_tooltip_text (self->condition_tiles[t], tooltip);
+      /* Only the last of three or more conditions is a failure; "not yet stable" is not. */
+      set_health_class (GTK_WIDGET (self->condition_values[t]),
+                        rank == 0 ? 100 : rank == worst && worst >= 2 ? 0 : 70);
+    }
+
+  if (n == 0)
+    {
+      gtk_label_set_text (self->prediction_caption,
+                          _("No champion model predicts this rig yet: train one on the Models "
+                            "page"));
+    }
+  else
+    {
+      /* Translators: beside "Predicted Condition": the cycle the predictions are for. */
+      g_autofree char *caption = g_strdup_printf (_("By the champion models, cycle %u"),
+                                                  latest_cycle);
+
+      gtk_label_set_text (self->prediction_caption, caption);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->condition_box), n > 0);
+}
+
 static GtkWidget *
 alarm_row_new (const VigilLiveAlarm *a)
 {
-  const VigilSensorInfo *info = vigil_sensor_get_info (a->sensor);
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *icon = gtk_image_new_from_icon_name (a->severity == VIGIL_SEVERITY_CRITICAL
                                                   ? "dialog-error-symbolic"
                                                   : "dialog-warning-symbolic");
-  g_autofree char *title = g_strdup_printf ("%s · %s", info->name, a->rule);
+  g_autofree char *title = g_strdup_printf ("%s · %s", vigil_ui_key_name (a->sensor), a->rule);
   g_autofree char *raised = vigil_ui_format_time (a->raised_us);
-  /* Translators: an alarm's subtitle: the value, its unit and when it was raised. */
-  g_autofree char *subtitle = g_strdup_printf (_("%.2f %s, raised %s"), a->value, info->unit,
-                                               raised);
+  g_autofree char *value = vigil_ui_format_alarm_value (a->sensor, a->value);
+  /* Translators: an alarm's subtitle: the value with its unit, and when it was raised. */
+  g_autofree char *subtitle = g_strdup_printf (_("%s, raised %s"), value, raised);
 
   gtk_widget_add_css_class (icon, a->severity == VIGIL_SEVERITY_CRITICAL ? "error" : "warning");
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
@@ -282,6 +389,12 @@ on_tick (GtkWidget     *widget,
       rebuild_alarms (self, live);
     }
 
+  if (vigil_live_get_prediction_serial (live) != self->prediction_serial)
+    {
+      self->prediction_serial = vigil_live_get_prediction_serial (live);
+      refresh_conditions (self, live);
+    }
+
   refresh_counters (self, &counters);
   vigil_health_trend_set_points (self->health_trend, vigil_live_dup_health (live),
                                  counters.start_us, MAX (counters.position_us,
@@ -299,6 +412,7 @@ vigil_overview_page_map (GtkWidget *widget)
 
   self->last_refresh_us = 0;
   self->alarm_serial = G_MAXUINT64;
+  self->prediction_serial = G_MAXUINT64;
   self->tick_id = gtk_widget_add_tick_callback (widget, on_tick, NULL, NULL);
 }
 
@@ -351,6 +465,8 @@ vigil_overview_page_class_init (VigilOverviewPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VigilOverviewPage, health_trend);
   gtk_widget_class_bind_template_child (widget_class, VigilOverviewPage, sensor_box);
   gtk_widget_class_bind_template_child (widget_class, VigilOverviewPage, alarm_list);
+  gtk_widget_class_bind_template_child (widget_class, VigilOverviewPage, prediction_caption);
+  gtk_widget_class_bind_template_child (widget_class, VigilOverviewPage, condition_box);
   gtk_widget_class_bind_template_child (widget_class, VigilOverviewPage, rate_row);
   gtk_widget_class_bind_template_child (widget_class, VigilOverviewPage, latency_row);
   gtk_widget_class_bind_template_child (widget_class, VigilOverviewPage, late_row);
@@ -370,6 +486,8 @@ vigil_overview_page_init (VigilOverviewPage *self)
   self->dead_label = add_value_label (self->dead_row);
   self->totals_label = add_value_label (self->totals_row);
   self->alarm_serial = G_MAXUINT64;
+  self->prediction_serial = G_MAXUINT64;
+  build_condition_tiles (self);
 }
 
 void

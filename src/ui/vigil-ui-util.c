@@ -36,6 +36,71 @@ vigil_ui_quantity_name (VigilSensor sensor)
 }
 
 const char *
+vigil_ui_key_name (guint key)
+{
+  static const char * const components[VIGIL_N_COMPONENTS] = {
+    N_("Cooler"), N_("Valve"), N_("Pump"), N_("Accumulator"), N_("Stability"),
+  };
+
+  if (key < VIGIL_N_SENSORS)
+    return vigil_sensor_get_info ((VigilSensor) key)->name;
+  if (key < VIGIL_N_KEYS)
+    return _(components[key - VIGIL_KEY_COMPONENT]);
+
+  return "";
+}
+
+char *
+vigil_ui_format_alarm_value (guint  key,
+                             double value)
+{
+  if (key < VIGIL_N_SENSORS)
+    return g_strdup_printf ("%.2f %s", value, vigil_sensor_get_info ((VigilSensor) key)->unit);
+
+  /* A component's statistic is a probability or a class: no unit. */
+  return g_strdup_printf ("%.2f", value);
+}
+
+/* The conditions of the UCI hydraulic rig's documentation, best first. */
+typedef struct
+{
+  int         klass;
+  const char *name;
+} Condition;
+
+static const Condition conditions[VIGIL_N_COMPONENTS][4] = {
+  { { 100, N_("Full efficiency") }, { 20, N_("Reduced efficiency") },
+    { 3, N_("Close to total failure") } },
+  { { 100, N_("Optimal switching") }, { 90, N_("Small lag") }, { 80, N_("Severe lag") },
+    { 73, N_("Close to total failure") } },
+  { { 0, N_("No leakage") }, { 1, N_("Weak leakage") }, { 2, N_("Severe leakage") } },
+  { { 130, N_("Optimal pressure") }, { 115, N_("Slightly reduced pressure") },
+    { 100, N_("Severely reduced pressure") }, { 90, N_("Close to total failure") } },
+  { { 0, N_("Stable") }, { 1, N_("Not yet stable") } },
+};
+
+char *
+vigil_ui_condition_name (guint target,
+                         int   klass,
+                         guint *out_rank)
+{
+  g_return_val_if_fail (target < VIGIL_N_COMPONENTS, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (conditions[target]) && conditions[target][i].name; i++)
+    if (conditions[target][i].klass == klass)
+      {
+        if (out_rank != NULL)
+          *out_rank = i;
+        return g_strdup (_(conditions[target][i].name));
+      }
+
+  if (out_rank != NULL)
+    *out_rank = 0;
+  /* Translators: a predicted condition this Vigil has no name for, e.g. "Class 42". */
+  return g_strdup_printf (_("Class %d"), klass);
+}
+
+const char *
 vigil_ui_severity_name (VigilSeverity severity)
 {
   return severity == VIGIL_SEVERITY_CRITICAL ? _("Critical") : _("Warning");

@@ -15,6 +15,17 @@
 G_BEGIN_DECLS
 
 const char *vigil_ui_quantity_name   (VigilSensor      sensor);
+/* What an alarm watches: "PS1", or a component's translated name ("Cooler"). */
+const char *vigil_ui_key_name        (guint            key);
+/* An alarm's statistic with its unit: "182.40 bar", or "0.93" on a component. */
+char       *vigil_ui_format_alarm_value (guint         key,
+                                         double        value);
+/* A component's (VigilTarget's) condition by its class in the dataset's units, translated
+ * ("Close to total failure" for a cooler at 3 %); @out_rank (may be NULL): 0 for the best
+ * condition, growing as it worsens. */
+char       *vigil_ui_condition_name  (guint            target,
+                                      int              klass,
+                                      guint           *out_rank);
 const char *vigil_ui_severity_name   (VigilSeverity    severity);
 const char *vigil_ui_state_name      (VigilAlarmState  state);
 const char *vigil_ui_cause_name      (VigilAlarmCause  cause);

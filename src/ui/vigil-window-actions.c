@@ -179,6 +179,10 @@ _vigil_window_class_add_actions (GtkWidgetClass *widget_class)
                                    seek_backward_action);
   gtk_widget_class_install_action (widget_class, "win.go-live", NULL, go_live_action);
   gtk_widget_class_install_action (widget_class, "win.page", "s", page_action);
+  /* The application sets Alt+1 to Alt+3 for the first pages; the Models page, added later,
+   * binds its own the same way. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_4, GDK_ALT_MASK, "win.page", "s",
+                                       "models");
   gtk_widget_class_install_action (widget_class, "win.acknowledge", NULL, acknowledge_action);
   gtk_widget_class_install_action (widget_class, "win.shelve", NULL, shelve_action);
   gtk_widget_class_install_action (widget_class, "win.toggle-sidebar", NULL,

@@ -9,6 +9,7 @@
 
 #include "vigil-alarms-page.h"
 #include "vigil-hydraulics-page.h"
+#include "vigil-models-page.h"
 #include "vigil-overview-page.h"
 #include "vigil-window.h"
 
@@ -36,6 +37,7 @@ struct _VigilWindow
   GtkListBoxRow        *overview_row;
   GtkListBoxRow        *hydraulics_row;
   GtkListBoxRow        *alarms_row;
+  GtkListBoxRow        *models_row;
   GtkLabel             *alarm_badge;
   GtkWidget            *content_box;
   GtkButton            *play_button;
@@ -49,6 +51,7 @@ struct _VigilWindow
   VigilOverviewPage    *overview_page;
   VigilHydraulicsPage  *hydraulics_page;
   VigilAlarmsPage      *alarms_page;
+  VigilModelsPage      *models_page;
 };
 
 void _vigil_window_class_add_actions (GtkWidgetClass *widget_class);

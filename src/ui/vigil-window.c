@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 
 #include "vigil-demo.h"
+#include "vigil-error.h"
 #include "vigil-time.h"
 #include "vigil-ui-util.h"
 #include "vigil-window-private.h"
@@ -168,6 +169,7 @@ notify_critical_alarms (VigilWindow *self,
       g_autoptr(GNotification) notification = NULL;
       g_autofree char *title = NULL;
       g_autofree char *body = NULL;
+      g_autofree char *value = NULL;
 
       if (a->severity != VIGIL_SEVERITY_CRITICAL || a->state != VIGIL_ALARM_ACTIVE_UNACKED ||
           a->shelved)
@@ -182,10 +184,10 @@ notify_critical_alarms (VigilWindow *self,
         continue;
 
       /* Translators: a notification title, e.g. "Critical alarm on PS1". */
-      title = g_strdup_printf (_("Critical alarm on %s"), vigil_sensor_get_info (a->sensor)->name);
+      title = g_strdup_printf (_("Critical alarm on %s"), vigil_ui_key_name (a->sensor));
+      value = vigil_ui_format_alarm_value (a->sensor, a->value);
       /* Translators: a notification body: the rule's name and the value that raised it. */
-      body = g_strdup_printf (_("%s: %.1f %s"), a->rule, a->value,
-                              vigil_sensor_get_info (a->sensor)->unit);
+      body = g_strdup_printf (_("%s: %s"), a->rule, value);
       notification = g_notification_new (title);
       g_notification_set_body (notification, body);
       g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_URGENT);
@@ -339,6 +341,8 @@ vigil_window_show_page (VigilWindow *self,
     row = self->hydraulics_row;
   else if (g_strcmp0 (name, "alarms") == 0)
     row = self->alarms_row;
+  else if (g_strcmp0 (name, "models") == 0)
+    row = self->models_row;
   g_return_if_fail (row != NULL);
 
   gtk_list_box_select_row (self->sidebar, row);
@@ -532,12 +536,30 @@ demo_thread (GTask        *task,
              GCancellable *cancellable)
 {
   g_autofree char *dir = vigil_demo_get_dir (DEMO_CYCLES, DEMO_SEED);
+  g_autofree char *db = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (vigil_demo_ensure (dir, DEMO_CYCLES, DEMO_SEED, cancellable, &error))
-    g_task_return_pointer (task, g_steal_pointer (&dir), g_free);
-  else
-    g_task_return_error (task, g_steal_pointer (&error));
+  if (!vigil_demo_ensure (dir, DEMO_CYCLES, DEMO_SEED, cancellable, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* Champions trained on a sibling rig predict the demo's cycles from the first one; the
+   * demo still runs, without predictions, if they cannot be trained. */
+  db = recording_path_for (dir);
+  if (!vigil_demo_ensure_models (db, DEMO_CYCLES, DEMO_SEED, cancellable, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+          g_error_matches (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_CANCELLED))
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+      g_warning ("The demo runs without health models: %s", error->message);
+    }
+
+  g_task_return_pointer (task, g_steal_pointer (&dir), g_free);
 }
 
 void
@@ -672,6 +694,7 @@ vigil_window_class_init (VigilWindowClass *klass)
   g_type_ensure (VIGIL_TYPE_OVERVIEW_PAGE);
   g_type_ensure (VIGIL_TYPE_HYDRAULICS_PAGE);
   g_type_ensure (VIGIL_TYPE_ALARMS_PAGE);
+  g_type_ensure (VIGIL_TYPE_MODELS_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/vigilmonitor/Vigil/ui/vigil-window.ui");
@@ -681,6 +704,7 @@ vigil_window_class_init (VigilWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VigilWindow, overview_row);
   gtk_widget_class_bind_template_child (widget_class, VigilWindow, hydraulics_row);
   gtk_widget_class_bind_template_child (widget_class, VigilWindow, alarms_row);
+  gtk_widget_class_bind_template_child (widget_class, VigilWindow, models_row);
   gtk_widget_class_bind_template_child (widget_class, VigilWindow, alarm_badge);
   gtk_widget_class_bind_template_child (widget_class, VigilWindow, content_box);
   gtk_widget_class_bind_template_child (widget_class, VigilWindow, play_button);
@@ -694,6 +718,7 @@ vigil_window_class_init (VigilWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VigilWindow, overview_page);
   gtk_widget_class_bind_template_child (widget_class, VigilWindow, hydraulics_page);
   gtk_widget_class_bind_template_child (widget_class, VigilWindow, alarms_page);
+  gtk_widget_class_bind_template_child (widget_class, VigilWindow, models_page);
   gtk_widget_class_bind_template_callback (widget_class, on_timeline_change_value);
   gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_selected);
   gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_activated);
@@ -723,6 +748,7 @@ vigil_window_init (VigilWindow *self)
   vigil_overview_page_set_player (self->overview_page, self->player);
   vigil_hydraulics_page_set_player (self->hydraulics_page, self->player);
   vigil_alarms_page_set_player (self->alarms_page, self->player);
+  vigil_models_page_set_player (self->models_page, self->player);
 
   g_signal_connect_object (self->player, "notify::state", G_CALLBACK (on_player_state_changed),
                            self, G_CONNECT_SWAPPED);
@@ -737,6 +763,8 @@ vigil_window_init (VigilWindow *self)
       gtk_list_box_select_row (self->sidebar, self->hydraulics_row);
     else if (g_strcmp0 (page, "alarms") == 0)
       gtk_list_box_select_row (self->sidebar, self->alarms_row);
+    else if (g_strcmp0 (page, "models") == 0)
+      gtk_list_box_select_row (self->sidebar, self->models_row);
     else
       gtk_list_box_select_row (self->sidebar, self->overview_row);
   }
