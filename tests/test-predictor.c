@@ -577,6 +577,7 @@ test_replay_predicts (void)
   sqlite3_close (db);
 
   /* Read back as a recording does. */
+  g_clear_object (&store);
   store = vigil_store_open_readonly (db_path, &error);
   g_assert_no_error (error);
   vigil_store_filter_init (&filter);
