@@ -138,7 +138,8 @@ test_params_init (void)
   vigil_model_params_init (&p, VIGIL_ALGORITHM_RF);
   g_assert_cmpint (p.algorithm, ==, VIGIL_ALGORITHM_RF);
   g_assert_cmpuint (p.n_trees, ==, 20);
-  g_assert_cmpfloat (p.subsample, ==, 0.632);
+  g_assert_cmpuint (p.max_depth, ==, 20);
+  g_assert_cmpfloat (p.subsample, ==, 1.0);
   g_assert_cmpfloat (p.colsample, <=, 0.0);
 
   vigil_model_params_init (&p, VIGIL_ALGORITHM_GBT);
@@ -376,9 +377,9 @@ test_deterministic (Synthetic     *syn,
   g_assert_true (vigil_model_predict (other_seed, syn->x, SYN_ROWS, pd, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpmem (pa, size, pb, size);
-  /* XGBoost's hist grower sums histograms in the same order whatever the thread count */
+  /* a forest's parts depend on its tree count, not on the threads that grow them */
   g_assert_cmpmem (pa, size, pc, size);
-  /* the forest samples rows and columns, so the seed must matter */
+  /* the forest samples the features of every split, so the seed must matter */
   if (algorithm == VIGIL_ALGORITHM_RF)
     g_assert_true (memcmp (pa, pd, size) != 0);
 }
@@ -537,12 +538,56 @@ test_load_garbage (Synthetic     *syn,
   copy[len] = 0;
   assert_load_fails (copy, len + 1);
   /* a newer format version */
-  copy[8] = 2;
+  copy[8] = 3;
   assert_load_fails (copy, len);
-  copy[8] = 1;
+  copy[8] = 2;
   /* XGBoost's part replaced by text of the same length */
   memset (copy + len - 200, 'x', 200);
   assert_load_fails (copy, len);
+}
+
+/* Version 1 held one booster, without the booster count and tree count of version 2: the same
+ * model rewritten that way loads and predicts the same. */
+static void
+test_load_version_1 (Synthetic     *syn,
+                     gconstpointer  data)
+{
+  g_autoptr(VigilModel) model = train_synthetic (syn, VIGIL_ALGORITHM_GBT, 3, 2);
+  g_autoptr(VigilModel) loaded = NULL;
+  g_autoptr(GBytes) blob = NULL;
+  g_autoptr(GBytes) old = NULL;
+  g_autoptr(GByteArray) v1 = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  /* magic, version, algorithm, trees, depth, 3 doubles, seed, threads, features, classes */
+  gsize header = 8 + 4 * 4 + 3 * 8 + 8 + 3 * 4 + 4 * vigil_model_get_n_classes (model);
+  gsize size = sizeof (float) * SYN_ROWS * 3;
+  g_autofree float *pa = g_malloc (size);
+  g_autofree float *pb = g_malloc (size);
+  const guint8 *bytes;
+  gsize len;
+  guint32 n_boosters, part_trees;
+
+  blob = vigil_model_save (model, &error);
+  g_assert_no_error (error);
+  bytes = g_bytes_get_data (blob, &len);
+  g_assert_cmpuint (bytes[8], ==, 2);
+  memcpy (&n_boosters, bytes + header, 4);
+  memcpy (&part_trees, bytes + header + 4, 4);
+  g_assert_cmpuint (GUINT32_FROM_LE (n_boosters), ==, 1);
+  g_assert_cmpuint (GUINT32_FROM_LE (part_trees), ==, 0);
+
+  g_byte_array_append (v1, bytes, header);
+  g_byte_array_append (v1, bytes + header + 8, len - header - 8);
+  v1->data[8] = 1;
+  old = g_byte_array_free_to_bytes (g_steal_pointer (&v1));
+  loaded = vigil_model_load (old, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (loaded);
+
+  g_assert_true (vigil_model_predict (model, syn->x, SYN_ROWS, pa, NULL, &error));
+  g_assert_true (vigil_model_predict (loaded, syn->x, SYN_ROWS, pb, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpmem (pa, size, pb, size);
 }
 
 static void
@@ -582,7 +627,7 @@ static void
 test_binary_with_missing (Synthetic     *syn,
                           gconstpointer  data)
 {
-  /* two classes through the same softprob path, with NAN cells in training and prediction */
+  /* two classes, one logistic column, with NAN cells in training and prediction */
   int labels[SYN_ROWS];
   g_autofree float *x = g_memdup2 (syn->x, sizeof syn->x);
   g_autofree float *proba = g_new (float, SYN_ROWS * 2);
@@ -590,6 +635,9 @@ test_binary_with_missing (Synthetic     *syn,
   VigilModelParams params;
   g_autoptr(GError) error = NULL;
   g_autoptr(VigilModel) model = NULL;
+  g_autoptr(VigilModel) loaded = NULL;
+  g_autoptr(GBytes) blob = NULL;
+  g_autofree float *proba_loaded = g_new (float, SYN_ROWS * 2);
   VigilMetrics m;
 
   for (guint r = 0; r < SYN_ROWS; r++)
@@ -598,7 +646,7 @@ test_binary_with_missing (Synthetic     *syn,
       if (r % 10 == 0)
         x[r * SYN_FEATURES + 0] = NAN;
     }
-  vigil_model_params_init (&params, VIGIL_ALGORITHM_GBT);
+  vigil_model_params_init (&params, GPOINTER_TO_INT (data));
   params.n_threads = 1;
   model = vigil_model_train (x, SYN_ROWS, SYN_FEATURES, labels, &params, NULL, &error);
   g_assert_no_error (error);
@@ -606,8 +654,20 @@ test_binary_with_missing (Synthetic     *syn,
   g_assert_true (vigil_model_predict (model, x, SYN_ROWS, proba, pred, &error));
   g_assert_no_error (error);
   assert_rows_sum_to_one (proba, SYN_ROWS, 2);
+  for (guint r = 0; r < SYN_ROWS; r++)
+    g_assert_cmpint (pred[r], ==, proba[2 * r + 1] > proba[2 * r] ? 1 : 0);
   vigil_metrics_compute (labels, pred, SYN_ROWS, &m);
   g_assert_cmpfloat (m.accuracy, >=, 0.99);
+
+  /* the one-column logistic output survives a reload */
+  blob = vigil_model_save (model, &error);
+  g_assert_no_error (error);
+  loaded = vigil_model_load (blob, &error);
+  g_assert_no_error (error);
+  g_assert_true (vigil_model_predict (loaded, x, SYN_ROWS, proba_loaded, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpmem (proba, sizeof (float) * SYN_ROWS * 2, proba_loaded,
+                   sizeof (float) * SYN_ROWS * 2);
 }
 
 /* The real cycles: mean and standard deviation of each 1 Hz sensor, as the original pipeline. */
@@ -754,8 +814,11 @@ main (int   argc,
   add_synthetic ("/engine/model/importance/gbt", VIGIL_ALGORITHM_GBT, test_importance);
   add_synthetic ("/engine/model/predict-threads", VIGIL_ALGORITHM_RF, test_predict_threads);
   add_synthetic ("/engine/model/load-garbage", VIGIL_ALGORITHM_GBT, test_load_garbage);
+  add_synthetic ("/engine/model/load-version-1", VIGIL_ALGORITHM_GBT, test_load_version_1);
   add_synthetic ("/engine/model/invalid", VIGIL_ALGORITHM_RF, test_invalid);
-  add_synthetic ("/engine/model/binary-missing", VIGIL_ALGORITHM_GBT, test_binary_with_missing);
+  add_synthetic ("/engine/model/binary-missing/rf", VIGIL_ALGORITHM_RF, test_binary_with_missing);
+  add_synthetic ("/engine/model/binary-missing/gbt", VIGIL_ALGORITHM_GBT,
+                 test_binary_with_missing);
   g_test_add_func ("/engine/model/hydraulic-cooler", test_hydraulic_cooler);
 
   return g_test_run ();

@@ -1,10 +1,11 @@
 /* vigil-model.c
  *
- * Every model, binary or not, is one XGBoost multi:softprob booster over class indices 0..k-1,
- * so there is one code path for training, prediction and probabilities; Vigil keeps the class
- * values beside it. A random forest is XGBoost's: one boosting round growing n_trees parallel
- * trees with learning rate 1. The split and the folds use their own xoshiro256** generator so
- * that a seed means the same rows on every platform and GLib version.
+ * A model is XGBoost over class indices 0..k-1, Vigil keeping the class values beside it:
+ * multi:softprob, which grows one tree per class, or for two classes binary:logistic, whose
+ * one tree does the work of softprob's two mirror images. A random forest is XGBoost's: one
+ * boosting round growing n_trees parallel trees with learning rate 1, in parts that threads of
+ * ours grow side by side. How a model is judged (metrics, split, folds) is in
+ * vigil-model-eval.c.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -14,7 +15,6 @@
 #include "config.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <xgboost/c_api.h>
@@ -22,16 +22,34 @@
 #include "vigil-error.h"
 #include "vigil-model.h"
 
-/* The blob: MAGIC, then little-endian fields (see save_header()), then XGBoost's UBJSON. */
+/* The blob: MAGIC, then little-endian fields (see vigil_model_save()), then each booster's
+ * tree count and XGBoost's UBJSON. Version 1 held one booster and no count. */
 #define MAGIC "VIGILXGB"
 #define MAGIC_LEN 8
-#define FORMAT_VERSION 1
+#define FORMAT_VERSION 2
+
+/* A forest of n trees is grown as CLAMP (n / TREES_PER_PART, 1, MAX_PARTS) boosters, each one
+ * round of its share of the trees, so that threads of ours can grow whole parts side by side;
+ * the split depends on n alone, never on the thread count. A part costs some milliseconds
+ * before its first tree (its matrix, its sorted columns, XGBoost's configuration), so it
+ * gets enough trees for that to stay small. */
+#define TREES_PER_PART 10
+#define MAX_PARTS 8
+
+/* XGBoost's own threads meet at a barrier for every level and block of features. On a table
+ * of a few thousand rows each barrier guards little work: two threads train at best twice as
+ * fast on an idle machine, but on a busy one a descheduled thread stalls every barrier and
+ * training took tens of times longer. Boosting gives XGBoost several threads only from this
+ * many cells (rows × features) on; a forest uses threads of its own instead. */
+#define XGB_THREADED_CELLS (G_GUINT64_CONSTANT (1) << 22)
 
 struct _VigilModel
 {
   /* XGBoost hands out result buffers that live until the next call on the same booster */
   GMutex           lock;
-  BoosterHandle    booster;  /* owned, guarded by lock */
+  guint            n_boosters;
+  BoosterHandle   *boosters;      /* owned, guarded by lock */
+  guint           *n_part_trees;  /* per booster: its trees per class (rf), or 0 (gbt) */
 
   VigilModelParams params;
   guint            n_features;
@@ -79,11 +97,9 @@ vigil_model_params_init (VigilModelParams *params,
   if (algorithm == VIGIL_ALGORITHM_RF)
     {
       params->n_trees = 20;
-      /* XGBoost's hist grower needs a finite depth; 12 levels is more than the data fill */
-      params->max_depth = 12;
+      params->max_depth = 20;
       params->learning_rate = 1.0;
-      /* the share of distinct rows a bootstrap sample holds, drawn without repeats instead */
-      params->subsample = 0.632;
+      params->subsample = 1.0;
       params->colsample = 0.0;
     }
   else
@@ -148,47 +164,52 @@ resolve_threads (guint n_threads)
   return n_threads > 0 ? n_threads : MAX (1u, g_get_num_processors ());
 }
 
-static int
-compare_int (gconstpointer a,
-             gconstpointer b)
-{
-  int x = *(const int *) a;
-  int y = *(const int *) b;
-
-  return (x > y) - (x < y);
-}
-
-/* Sorted distinct values of @values into @out; returns their number, or max_out + 1 when there
- * are more than @max_out. */
+/* The sorted distinct values of @labels into @classes; returns their number, or
+ * VIGIL_MODEL_MAX_CLASSES + 1 when there are more. An insertion into at most that many
+ * values: one pass, no copy of the labels. */
 static guint
-distinct_sorted (const int *values,
+collect_classes (const int *labels,
                  guint      n,
-                 int       *out,
-                 guint      max_out)
+                 int       *classes)
 {
-  g_autofree int *sorted = g_memdup2 (values, sizeof (int) * n);
-  guint n_out = 0;
+  guint k = 0;
 
-  qsort (sorted, n, sizeof (int), compare_int);
   for (guint i = 0; i < n; i++)
     {
-      if (i > 0 && sorted[i] == sorted[i - 1])
+      int v = labels[i];
+      guint at = k;
+
+      while (at > 0 && classes[at - 1] > v)
+        at--;
+      if (at > 0 && classes[at - 1] == v)
         continue;
-      if (n_out == max_out)
-        return max_out + 1;
-      out[n_out++] = sorted[i];
+      if (k == VIGIL_MODEL_MAX_CLASSES)
+        return VIGIL_MODEL_MAX_CLASSES + 1;
+      memmove (classes + at + 1, classes + at, sizeof (int) * (k - at));
+      classes[at] = v;
+      k++;
     }
-  return n_out;
+  return k;
 }
 
-static int
+/* @value's index in the sorted @classes, which hold it. */
+static guint
 class_index (const int *classes,
              guint      n_classes,
              int        value)
 {
-  const int *found = bsearch (&value, classes, n_classes, sizeof (int), compare_int);
+  guint lo = 0, hi = n_classes - 1;
 
-  return found != NULL ? (int) (found - classes) : -1;
+  while (lo < hi)
+    {
+      guint mid = (lo + hi) / 2;
+
+      if (classes[mid] < value)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
 }
 
 static gboolean
@@ -225,11 +246,28 @@ set_param_uint (BoosterHandle   booster,
   return set_param (booster, name, buf, error);
 }
 
+/* XGBoost's seed for part @part: the parts of a forest need streams of their own, and XGBoost
+ * seeds a 32-bit generator, so every bit of ours is mixed in (splitmix64's finalizer). */
+static guint64
+part_seed (guint64 seed,
+           guint   part)
+{
+  guint64 z = seed + part * G_GUINT64_CONSTANT (0x9E3779B97F4A7C15);
+
+  z = (z ^ (z >> 30)) * G_GUINT64_CONSTANT (0xBF58476D1CE4E5B9);
+  z = (z ^ (z >> 27)) * G_GUINT64_CONSTANT (0x94D049BB133111EB);
+  z ^= z >> 31;
+  return (z ^ (z >> 32)) & G_MAXINT32;
+}
+
 static gboolean
 configure_booster (BoosterHandle            booster,
                    const VigilModelParams  *p,
                    guint                    n_features,
                    guint                    n_classes,
+                   guint                    part,
+                   guint                    part_trees,
+                   guint                    n_threads,
                    GError                 **error)
 {
   double colsample = p->colsample;
@@ -237,23 +275,41 @@ configure_booster (BoosterHandle            booster,
   if (colsample <= 0)
     colsample = p->algorithm == VIGIL_ALGORITHM_RF ? sqrt ((double) n_features) / n_features : 1.0;
 
-  /* XGBoost seeds a 32-bit generator; folding the high half in lets every bit of ours count */
-  return set_param (booster, "objective", "multi:softprob", error) &&
-         set_param_uint (booster, "num_class", n_classes, error) &&
-         set_param (booster, "tree_method", "hist", error) &&
-         set_param_uint (booster, "seed", (p->seed ^ (p->seed >> 32)) & G_MAXINT32, error) &&
-         set_param_uint (booster, "nthread", resolve_threads (p->n_threads), error) &&
-         set_param_uint (booster, "max_depth", p->max_depth, error) &&
-         set_param_double (booster, "subsample", p->subsample, error) &&
-         set_param_double (booster, "colsample_bynode", colsample, error) &&
-         (p->algorithm == VIGIL_ALGORITHM_RF
-          ? set_param_uint (booster, "num_parallel_tree", p->n_trees, error) &&
-            set_param_double (booster, "learning_rate", 1.0, error)
-          : set_param_double (booster, "learning_rate", p->learning_rate, error));
+  if (!((n_classes == 2
+         ? set_param (booster, "objective", "binary:logistic", error)
+         : set_param (booster, "objective", "multi:softprob", error) &&
+           set_param_uint (booster, "num_class", n_classes, error)) &&
+        set_param_uint (booster, "seed", part_seed (p->seed, part), error) &&
+        set_param_uint (booster, "nthread", n_threads, error) &&
+        set_param_uint (booster, "max_depth", p->max_depth, error) &&
+        set_param_double (booster, "subsample", p->subsample, error) &&
+        set_param_double (booster, "colsample_bynode", colsample, error)))
+    return FALSE;
+
+  if (p->algorithm == VIGIL_ALGORITHM_GBT)
+    return set_param (booster, "tree_method", "hist", error) &&
+           set_param_double (booster, "learning_rate", p->learning_rate, error);
+
+  /* A forest is one Newton step from the uniform prior p = 1/k. Without regularization a
+   * leaf's value for class c is (share of c in the leaf - p) / h, h = 2p (1 - p) for softprob
+   * and p (1 - p) for logistic, so averaging the trees and taking the largest margin is the
+   * vote of the leaves' class shares, as in Breiman's forest; lambda would shrink small leaves
+   * toward 0 and min_child_weight, a hessian sum, would stop leaves of fewer than 1 / h rows,
+   * where a forest grows its trees until their leaves are pure. The exact grower splits between distinct values,
+   * as a forest does, and on deep trees over a few thousand rows it is faster than the
+   * histogram one, whose cost grows with the number of nodes. */
+  return set_param (booster, "tree_method", "exact", error) &&
+         set_param_uint (booster, "num_parallel_tree", part_trees, error) &&
+         set_param_double (booster, "learning_rate", 1.0, error) &&
+         set_param_double (booster, "min_child_weight", 0.0, error) &&
+         set_param_double (booster, "reg_lambda", 0.0, error);
 }
 
+/* Takes @boosters and @n_part_trees. */
 static VigilModel *
-model_new (BoosterHandle           booster,
+model_new (BoosterHandle          *boosters,
+           guint                  *n_part_trees,
+           guint                   n_boosters,
            const VigilModelParams *params,
            guint                   n_features,
            const int              *classes,
@@ -262,12 +318,24 @@ model_new (BoosterHandle           booster,
   VigilModel *model = g_new0 (VigilModel, 1);
 
   g_mutex_init (&model->lock);
-  model->booster = booster;
+  model->n_boosters = n_boosters;
+  model->boosters = boosters;
+  model->n_part_trees = n_part_trees;
   model->params = *params;
   model->n_features = n_features;
   model->n_classes = n_classes;
   memcpy (model->classes, classes, sizeof (int) * n_classes);
   return model;
+}
+
+static void
+free_boosters (BoosterHandle *boosters,
+               guint          n)
+{
+  for (guint i = 0; boosters != NULL && i < n; i++)
+    if (boosters[i] != NULL)
+      XGBoosterFree (boosters[i]);
+  g_free (boosters);
 }
 
 static gboolean
@@ -281,6 +349,67 @@ check_cancelled (GCancellable  *cancellable,
   return FALSE;
 }
 
+typedef struct
+{
+  const float            *x;
+  const float            *y;
+  guint                   n_rows;
+  guint                   n_features;
+  guint                   n_classes;
+  const VigilModelParams *params;
+  GCancellable           *cancellable;
+  guint                   n_parts;
+  guint                  *n_part_trees;
+  BoosterHandle          *boosters;   /* [n_parts] */
+  GError                **errors;     /* [n_parts] */
+  int                     next_part;  /* atomic */
+  int                     failed;     /* atomic */
+} TrainJob;
+
+static gboolean
+train_part (TrainJob  *job,
+            guint      part,
+            GError   **error)
+{
+  const VigilModelParams *p = job->params;
+  gboolean forest = p->algorithm == VIGIL_ALGORITHM_RF;
+  guint64 cells = (guint64) job->n_rows * job->n_features;
+  guint n_threads = forest || cells < XGB_THREADED_CELLS ? 1 : resolve_threads (p->n_threads);
+  guint n_rounds = forest ? 1 : p->n_trees;
+  DMatrixHandle dmat = NULL;
+  gboolean ok;
+
+  ok = check_cancelled (job->cancellable, error) &&
+       xgb_check (XGDMatrixCreateFromMat (job->x, job->n_rows, job->n_features, NAN, &dmat),
+                  "build the training matrix", error) &&
+       xgb_check (XGDMatrixSetFloatInfo (dmat, "label", job->y, job->n_rows),
+                  "set the labels", error) &&
+       xgb_check (XGBoosterCreate (&dmat, 1, &job->boosters[part]), "create a booster", error) &&
+       configure_booster (job->boosters[part], p, job->n_features, job->n_classes, part,
+                          job->n_part_trees[part], n_threads, error);
+  for (guint round = 0; ok && round < n_rounds; round++)
+    ok = (round == 0 || check_cancelled (job->cancellable, error)) &&
+         xgb_check (XGBoosterUpdateOneIter (job->boosters[part], (int) round, dmat), "train",
+                    error);
+  if (dmat != NULL)
+    XGDMatrixFree (dmat);
+  return ok;
+}
+
+/* Takes parts until none is left or one has failed. */
+static gpointer
+train_worker (gpointer data)
+{
+  TrainJob *job = data;
+  int part;
+
+  while (!g_atomic_int_get (&job->failed) &&
+         (part = g_atomic_int_add (&job->next_part, 1)) < (int) job->n_parts)
+    if (!train_part (job, part, &job->errors[part]))
+      g_atomic_int_set (&job->failed, TRUE);
+  return NULL;
+}
+
 VigilModel *
 vigil_model_train (const float             *x,
                    guint                    n_rows,
@@ -292,10 +421,10 @@ vigil_model_train (const float             *x,
 {
   int classes[VIGIL_MODEL_MAX_CLASSES];
   g_autofree float *y = NULL;
-  DMatrixHandle dmat = NULL;
-  BoosterHandle booster = NULL;
-  guint n_classes, n_rounds;
-  gboolean ok;
+  g_autofree GError **errors = NULL;
+  g_autofree GThread **threads = NULL;
+  TrainJob job = { 0 };
+  guint n_classes, n_threads;
 
   g_return_val_if_fail (x != NULL, NULL);
   g_return_val_if_fail (labels != NULL, NULL);
@@ -312,7 +441,7 @@ vigil_model_train (const float             *x,
   if (!check_params (params, error))
     return NULL;
 
-  n_classes = distinct_sorted (labels, n_rows, classes, VIGIL_MODEL_MAX_CLASSES);
+  n_classes = collect_classes (labels, n_rows, classes);
   if (n_classes < 2 || n_classes > VIGIL_MODEL_MAX_CLASSES)
     {
       if (n_classes < 2)
@@ -330,29 +459,51 @@ vigil_model_train (const float             *x,
   for (guint i = 0; i < n_rows; i++)
     y[i] = (float) class_index (classes, n_classes, labels[i]);
 
-  if (!check_cancelled (cancellable, error))
-    return NULL;
-
-  ok = xgb_check (XGDMatrixCreateFromMat (x, n_rows, n_features, NAN, &dmat),
-                  "build the training matrix", error) &&
-       xgb_check (XGDMatrixSetFloatInfo (dmat, "label", y, n_rows), "set the labels", error) &&
-       xgb_check (XGBoosterCreate (&dmat, 1, &booster), "create a booster", error) &&
-       configure_booster (booster, params, n_features, n_classes, error);
-
-  n_rounds = params->algorithm == VIGIL_ALGORITHM_RF ? 1 : params->n_trees;
-  for (guint round = 0; ok && round < n_rounds; round++)
-    ok = check_cancelled (cancellable, error) &&
-         xgb_check (XGBoosterUpdateOneIter (booster, (int) round, dmat), "train", error);
-
-  if (dmat != NULL)
-    XGDMatrixFree (dmat);
-  if (!ok)
+  job.x = x;
+  job.y = y;
+  job.n_rows = n_rows;
+  job.n_features = n_features;
+  job.n_classes = n_classes;
+  job.params = params;
+  job.cancellable = cancellable;
+  if (params->algorithm == VIGIL_ALGORITHM_RF)
     {
-      if (booster != NULL)
-        XGBoosterFree (booster);
+      job.n_parts = CLAMP (params->n_trees / TREES_PER_PART, 1, MAX_PARTS);
+      job.n_part_trees = g_new (guint, job.n_parts);
+      for (guint i = 0; i < job.n_parts; i++)
+        job.n_part_trees[i] = params->n_trees / job.n_parts + (i < params->n_trees % job.n_parts);
+    }
+  else
+    {
+      job.n_parts = 1;
+      job.n_part_trees = g_new0 (guint, 1);
+    }
+  job.boosters = g_new0 (BoosterHandle, job.n_parts);
+  job.errors = errors = g_new0 (GError *, job.n_parts);
+
+  /* The calling thread is one of the workers. */
+  n_threads = MIN (resolve_threads (params->n_threads), job.n_parts);
+  threads = g_new0 (GThread *, n_threads);
+  for (guint i = 1; i < n_threads; i++)
+    threads[i] = g_thread_new ("vigil-train", train_worker, &job);
+  train_worker (&job);
+  for (guint i = 1; i < n_threads; i++)
+    g_thread_join (threads[i]);
+
+  if (job.failed)
+    {
+      /* the first failed part in order, whichever thread ran into it first */
+      for (guint i = 0; i < job.n_parts; i++)
+        if (errors[i] != NULL && error != NULL && *error == NULL)
+          g_propagate_error (error, g_steal_pointer (&errors[i]));
+        else
+          g_clear_error (&errors[i]);
+      free_boosters (job.boosters, job.n_parts);
+      g_free (job.n_part_trees);
       return NULL;
     }
-  return model_new (booster, params, n_features, classes, n_classes);
+  return model_new (job.boosters, job.n_part_trees, job.n_parts, params, n_features, classes,
+                    n_classes);
 }
 
 void
@@ -360,7 +511,8 @@ vigil_model_free (VigilModel *model)
 {
   if (model == NULL)
     return;
-  XGBoosterFree (model->booster);
+  free_boosters (model->boosters, model->n_boosters);
+  g_free (model->n_part_trees);
   g_mutex_clear (&model->lock);
   g_free (model);
 }
@@ -397,9 +549,86 @@ vigil_model_get_params (VigilModel       *model,
   *out = model->params;
 }
 
-#define PREDICT_CONFIG \
-  "{\"type\": 0, \"training\": false, \"iteration_begin\": 0, \"iteration_end\": 0, " \
+/* type 0: probabilities; type 1: margins (before the softmax) */
+#define PREDICT_CONFIG(type) \
+  "{\"type\": " #type ", \"training\": false, \"iteration_begin\": 0, \"iteration_end\": 0, " \
   "\"strict_shape\": true}"
+
+/* @width: k columns, or 1 (class 1) for a two-class logistic booster; models saved before
+ * Vigil used logistic hold two-class softprob boosters. */
+static gboolean
+predict_booster (BoosterHandle   booster,
+                 DMatrixHandle   dmat,
+                 gboolean        margin,
+                 guint           n_rows,
+                 guint           k,
+                 const float   **result,
+                 guint          *width,
+                 GError        **error)
+{
+  const bst_ulong *shape = NULL;
+  bst_ulong dim = 0;
+
+  if (!xgb_check (XGBoosterPredictFromDMatrix (booster, dmat,
+                                               margin ? PREDICT_CONFIG (1) : PREDICT_CONFIG (0),
+                                               &shape, &dim, result),
+                  "predict", error))
+    return FALSE;
+  *width = dim == 2 ? (guint) shape[1] : 0;
+  if (dim != 2 || shape[0] != n_rows || !(*width == k || (*width == 1 && k == 2)))
+    {
+      g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_FAILED,
+                   "XGBoost predicted an unexpected shape for %u rows of %u classes",
+                   n_rows, k);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A forest in parts: each part's margin is the base score plus the mean of its trees' leaves,
+ * so the forest's margin is the mean of the parts' weighted by their tree counts; then the
+ * sigmoid or softmax XGBoost would have applied. */
+static gboolean
+predict_parts (VigilModel   *model,
+               DMatrixHandle dmat,
+               guint         n_rows,
+               float        *out_proba,
+               GError      **error)
+{
+  guint k = model->n_classes, width = k;
+  g_autofree double *margin = g_new0 (double, (gsize) n_rows * k);
+
+  for (guint b = 0; b < model->n_boosters; b++)
+    {
+      double w = (double) model->n_part_trees[b] / model->params.n_trees;
+      const float *result = NULL;
+
+      if (!predict_booster (model->boosters[b], dmat, TRUE, n_rows, k, &result, &width, error))
+        return FALSE;
+      for (gsize i = 0; i < (gsize) n_rows * width; i++)
+        margin[i] += w * result[i];
+    }
+  for (guint r = 0; r < n_rows; r++)
+    {
+      const double *m = margin + (gsize) r * width;
+      float *out = out_proba + (gsize) r * k;
+      double top = m[0], sum = 0;
+
+      if (width == 1)
+        {
+          out[1] = (float) (1 / (1 + exp (-m[0])));
+          out[0] = 1 - out[1];
+          continue;
+        }
+      for (guint c = 1; c < k; c++)
+        top = MAX (top, m[c]);
+      for (guint c = 0; c < k; c++)
+        sum += exp (m[c] - top);
+      for (guint c = 0; c < k; c++)
+        out[c] = (float) (exp (m[c] - top) / sum);
+    }
+  return TRUE;
+}
 
 gboolean
 vigil_model_predict (VigilModel  *model,
@@ -411,11 +640,9 @@ vigil_model_predict (VigilModel  *model,
 {
   g_autoptr(GMutexLocker) locker = NULL;
   DMatrixHandle dmat = NULL;
-  const bst_ulong *shape = NULL;
-  bst_ulong dim = 0;
   const float *result = NULL;
   gboolean ok;
-  guint k;
+  guint k, width;
 
   g_return_val_if_fail (model != NULL, FALSE);
   g_return_val_if_fail (x != NULL || n_rows == 0, FALSE);
@@ -428,19 +655,21 @@ vigil_model_predict (VigilModel  *model,
   k = model->n_classes;
   locker = g_mutex_locker_new (&model->lock);
   ok = xgb_check (XGDMatrixCreateFromMat (x, n_rows, model->n_features, NAN, &dmat),
-                  "build the matrix to predict", error) &&
-       xgb_check (XGBoosterPredictFromDMatrix (model->booster, dmat, PREDICT_CONFIG,
-                                               &shape, &dim, &result),
-                  "predict", error);
-  if (ok && (dim != 2 || shape[0] != n_rows || shape[1] != k))
+                  "build the matrix to predict", error);
+  if (ok && model->n_boosters > 1)
+    ok = predict_parts (model, dmat, n_rows, out_proba, error);
+  else if (ok)
     {
-      g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_FAILED,
-                   "XGBoost predicted an unexpected shape for %u rows of %u classes",
-                   n_rows, k);
-      ok = FALSE;
+      ok = predict_booster (model->boosters[0], dmat, FALSE, n_rows, k, &result, &width,
+                            error);
+      for (guint r = 0; ok && width == 1 && r < n_rows; r++)
+        {
+          out_proba[2 * r + 1] = result[r];
+          out_proba[2 * r] = 1 - result[r];
+        }
+      if (ok && width == k)
+        memcpy (out_proba, result, sizeof (float) * n_rows * k);
     }
-  if (ok)
-    memcpy (out_proba, result, sizeof (float) * n_rows * k);
   if (dmat != NULL)
     XGDMatrixFree (dmat);
   if (!ok)
@@ -515,12 +744,19 @@ vigil_model_save (VigilModel  *model,
   for (guint i = 0; i < model->n_classes; i++)
     put_u32 (out, (guint32) model->classes[i]);
 
+  put_u32 (out, model->n_boosters);
+
   locker = g_mutex_locker_new (&model->lock);
-  if (!xgb_check (XGBoosterSaveModelToBuffer (model->booster, "{\"format\": \"ubj\"}", &len, &buf),
-                  "serialize the model", error))
-    return NULL;
-  put_u64 (out, len);
-  g_byte_array_append (out, (const guint8 *) buf, len);
+  for (guint b = 0; b < model->n_boosters; b++)
+    {
+      if (!xgb_check (XGBoosterSaveModelToBuffer (model->boosters[b], "{\"format\": \"ubj\"}",
+                                                  &len, &buf),
+                      "serialize the model", error))
+        return NULL;
+      put_u32 (out, model->n_part_trees[b]);
+      put_u64 (out, len);
+      g_byte_array_append (out, (const guint8 *) buf, len);
+    }
   return g_byte_array_free_to_bytes (g_steal_pointer (&out));
 }
 
@@ -589,9 +825,10 @@ parse_error (GError     **error,
   return FALSE;
 }
 
-/* Reads everything before XGBoost's part; leaves @r at its first byte. */
+/* Reads everything before the boosters; leaves @r at the first. */
 static gboolean
 load_header (Reader            *r,
+             guint32           *version,
              VigilModelParams  *p,
              guint             *n_features,
              int               *classes,
@@ -599,18 +836,17 @@ load_header (Reader            *r,
              GError           **error)
 {
   const guint8 *magic = take (r, MAGIC_LEN);
-  guint32 version;
 
   if (magic == NULL || memcmp (magic, MAGIC, MAGIC_LEN) != 0)
     return parse_error (error, "the data does not start with the model signature");
-  version = get_u32 (r);
+  *version = get_u32 (r);
   if (r->short_read)
     return parse_error (error, "the header is truncated");
-  if (version != FORMAT_VERSION)
+  if (*version < 1 || *version > FORMAT_VERSION)
     {
       g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_PARSE,
-                   "Model format version %u is not known (this Vigil reads version %d)",
-                   version, FORMAT_VERSION);
+                   "Model format version %u is not known (this Vigil reads versions 1 to %d)",
+                   *version, FORMAT_VERSION);
       return FALSE;
     }
   memset (p, 0, sizeof *p);
@@ -641,38 +877,21 @@ load_header (Reader            *r,
   return TRUE;
 }
 
-VigilModel *
-vigil_model_load (GBytes  *bytes,
-                  GError **error)
+static BoosterHandle
+load_booster (const guint8  *xgb,
+              guint64        xgb_len,
+              guint          n_features,
+              GError       **error)
 {
-  Reader r = { 0 };
-  VigilModelParams params;
-  int classes[VIGIL_MODEL_MAX_CLASSES];
-  guint n_features, n_classes;
-  guint64 xgb_len;
-  const guint8 *xgb;
   BoosterHandle booster = NULL;
   bst_ulong booster_features = 0;
   gboolean ok;
 
-  g_return_val_if_fail (bytes != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  r.data = g_bytes_get_data (bytes, &r.len);
-  if (!load_header (&r, &params, &n_features, classes, &n_classes, error))
-    return NULL;
-  xgb_len = get_u64 (&r);
-  if (r.short_read || xgb_len != r.len - r.pos)
-    {
-      parse_error (error, "the XGBoost model is truncated or followed by other data");
-      return NULL;
-    }
-  xgb = take (&r, xgb_len);
-
+  /* one thread: a loaded model predicts a few cycles at a time */
   ok = xgb_check (XGBoosterCreate (NULL, 0, &booster), "create a booster", error) &&
        xgb_check (XGBoosterLoadModelFromBuffer (booster, xgb, xgb_len),
                   "read the model", error) &&
-       set_param_uint (booster, "nthread", resolve_threads (params.n_threads), error) &&
+       set_param_uint (booster, "nthread", 1, error) &&
        xgb_check (XGBoosterGetNumFeature (booster, &booster_features),
                   "read the model's feature count", error);
   if (ok && booster_features != n_features)
@@ -682,15 +901,74 @@ vigil_model_load (GBytes  *bytes,
                    " features where the header says %u", (guint64) booster_features, n_features);
       ok = FALSE;
     }
+  if (!ok && booster != NULL)
+    {
+      XGBoosterFree (booster);
+      booster = NULL;
+    }
+  return booster;
+}
+
+VigilModel *
+vigil_model_load (GBytes  *bytes,
+                  GError **error)
+{
+  Reader r = { 0 };
+  VigilModelParams params;
+  int classes[VIGIL_MODEL_MAX_CLASSES];
+  guint n_features, n_classes, n_boosters = 1, tree_sum = 0;
+  guint32 version;
+  BoosterHandle *boosters = NULL;
+  guint *n_part_trees = NULL;
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (bytes != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  r.data = g_bytes_get_data (bytes, &r.len);
+  if (!load_header (&r, &version, &params, &n_features, classes, &n_classes, error))
+    return NULL;
+  if (version >= 2)
+    {
+      n_boosters = get_u32 (&r);
+      if (r.short_read || n_boosters == 0 || n_boosters > MAX_PARTS ||
+          (params.algorithm == VIGIL_ALGORITHM_GBT && n_boosters != 1))
+        {
+          parse_error (error, "the number of boosters is out of range");
+          return NULL;
+        }
+    }
+
+  boosters = g_new0 (BoosterHandle, n_boosters);
+  n_part_trees = g_new0 (guint, n_boosters);
+  for (guint b = 0; ok && b < n_boosters; b++)
+    {
+      guint64 xgb_len;
+
+      /* version 1 held one booster with every tree */
+      if (version >= 2)
+        n_part_trees[b] = get_u32 (&r);
+      else if (params.algorithm == VIGIL_ALGORITHM_RF)
+        n_part_trees[b] = params.n_trees;
+      tree_sum += n_part_trees[b];
+      xgb_len = get_u64 (&r);
+      if (r.short_read || xgb_len > r.len - r.pos ||
+          (b == n_boosters - 1 && xgb_len != r.len - r.pos))
+        ok = parse_error (error, "the XGBoost model is truncated or followed by other data");
+      else
+        ok = (boosters[b] = load_booster (take (&r, xgb_len), xgb_len, n_features, error)) != NULL;
+    }
+  if (ok && params.algorithm == VIGIL_ALGORITHM_RF && tree_sum != params.n_trees)
+    ok = parse_error (error, "the parts of the forest do not add up to its trees");
   if (!ok)
     {
-      if (booster != NULL)
-        XGBoosterFree (booster);
+      free_boosters (boosters, n_boosters);
+      g_free (n_part_trees);
       if (error != NULL && *error != NULL && (*error)->code == VIGIL_ENGINE_ERROR_FAILED)
         (*error)->code = VIGIL_ENGINE_ERROR_PARSE;
       return NULL;
     }
-  return model_new (booster, &params, n_features, classes, n_classes);
+  return model_new (boosters, n_part_trees, n_boosters, &params, n_features, classes, n_classes);
 }
 
 gboolean
@@ -699,276 +977,47 @@ vigil_model_get_importance (VigilModel  *model,
                             GError     **error)
 {
   g_autoptr(GMutexLocker) locker = NULL;
-  bst_ulong n_names = 0, dim = 0;
-  const char **names = NULL;
-  const bst_ulong *shape = NULL;
-  const float *scores = NULL;
+  g_autofree double *sum = NULL;
   double total = 0;
 
   g_return_val_if_fail (model != NULL, FALSE);
   g_return_val_if_fail (out != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  sum = g_new0 (double, model->n_features);
   memset (out, 0, sizeof (float) * model->n_features);
   locker = g_mutex_locker_new (&model->lock);
-  if (!xgb_check (XGBoosterFeatureScore (model->booster, "{\"importance_type\": \"total_gain\"}",
-                                         &n_names, &names, &dim, &shape, &scores),
-                  "compute feature importance", error))
-    return FALSE;
-
-  /* Without feature names XGBoost calls feature i "fi" and lists only those it split on. */
-  for (bst_ulong i = 0; i < n_names; i++)
+  for (guint b = 0; b < model->n_boosters; b++)
     {
-      guint64 index = 0;
+      bst_ulong n_names = 0, dim = 0;
+      const char **names = NULL;
+      const bst_ulong *shape = NULL;
+      const float *scores = NULL;
 
-      if (names[i][0] != 'f' ||
-          !g_ascii_string_to_unsigned (names[i] + 1, 10, 0, model->n_features - 1, &index, NULL))
+      if (!xgb_check (XGBoosterFeatureScore (model->boosters[b],
+                                             "{\"importance_type\": \"total_gain\"}",
+                                             &n_names, &names, &dim, &shape, &scores),
+                      "compute feature importance", error))
+        return FALSE;
+
+      /* Without feature names XGBoost calls feature i "fi" and lists only those it split on. */
+      for (bst_ulong i = 0; i < n_names; i++)
         {
-          g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_FAILED,
-                       "XGBoost named an unknown feature “%s”", names[i]);
-          return FALSE;
+          guint64 index = 0;
+
+          if (names[i][0] != 'f' ||
+              !g_ascii_string_to_unsigned (names[i] + 1, 10, 0, model->n_features - 1, &index,
+                                           NULL))
+            {
+              g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_FAILED,
+                           "XGBoost named an unknown feature “%s”", names[i]);
+              return FALSE;
+            }
+          sum[index] += scores[i];
+          total += scores[i];
         }
-      out[index] = scores[i];
-      total += scores[i];
     }
   for (guint i = 0; total > 0 && i < model->n_features; i++)
-    out[i] = (float) (out[i] / total);
+    out[i] = (float) (sum[i] / total);
   return TRUE;
-}
-
-void
-vigil_metrics_compute (const int    *truth,
-                       const int    *pred,
-                       guint         n,
-                       VigilMetrics *out)
-{
-  g_autofree int *both = NULL;
-  guint k, correct = 0;
-  double f1_sum = 0;
-
-  g_return_if_fail (truth != NULL || n == 0);
-  g_return_if_fail (pred != NULL || n == 0);
-  g_return_if_fail (out != NULL);
-
-  memset (out, 0, sizeof *out);
-  if (n == 0)
-    return;
-
-  both = g_new (int, (gsize) n * 2);
-  memcpy (both, truth, sizeof (int) * n);
-  memcpy (both + n, pred, sizeof (int) * n);
-  k = distinct_sorted (both, n * 2, out->classes, VIGIL_MODEL_MAX_CLASSES);
-  g_return_if_fail (k <= VIGIL_MODEL_MAX_CLASSES);
-  out->n_classes = k;
-
-  for (guint i = 0; i < n; i++)
-    {
-      int t = class_index (out->classes, k, truth[i]);
-      int p = class_index (out->classes, k, pred[i]);
-
-      out->confusion[t][p]++;
-      correct += t == p;
-    }
-  out->accuracy = (double) correct / n;
-
-  for (guint c = 0; c < k; c++)
-    {
-      guint tp = out->confusion[c][c], row = 0, col = 0;
-
-      for (guint o = 0; o < k; o++)
-        {
-          row += out->confusion[c][o];
-          col += out->confusion[o][c];
-        }
-      out->recall[c] = row > 0 ? (double) tp / row : 0.0;
-      /* 2TP + FP + FN = row + col, never 0 for a class that occurs in truth or pred */
-      f1_sum += 2.0 * tp / (row + col);
-    }
-  out->macro_f1 = f1_sum / k;
-}
-
-/* xoshiro256**, seeded through splitmix64 as its authors recommend. */
-typedef struct
-{
-  guint64 s[4];
-} Rng;
-
-static guint64
-splitmix64 (guint64 *state)
-{
-  guint64 z = (*state += G_GUINT64_CONSTANT (0x9E3779B97F4A7C15));
-
-  z = (z ^ (z >> 30)) * G_GUINT64_CONSTANT (0xBF58476D1CE4E5B9);
-  z = (z ^ (z >> 27)) * G_GUINT64_CONSTANT (0x94D049BB133111EB);
-  return z ^ (z >> 31);
-}
-
-static void
-rng_init (Rng     *rng,
-          guint64  seed)
-{
-  for (guint i = 0; i < 4; i++)
-    rng->s[i] = splitmix64 (&seed);
-}
-
-static inline guint64
-rotl (guint64 x,
-      int     k)
-{
-  return (x << k) | (x >> (64 - k));
-}
-
-static guint64
-rng_next (Rng *rng)
-{
-  guint64 *s = rng->s;
-  guint64 result = rotl (s[1] * 5, 7) * 9;
-  guint64 t = s[1] << 17;
-
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = rotl (s[3], 45);
-  return result;
-}
-
-/* Uniform in [0, bound), without the bias of a plain modulo. */
-static guint64
-rng_below (Rng     *rng,
-           guint64  bound)
-{
-  guint64 limit = G_MAXUINT64 - G_MAXUINT64 % bound;
-  guint64 v;
-
-  do
-    v = rng_next (rng);
-  while (v >= limit);
-  return v % bound;
-}
-
-typedef void (*DealFunc) (const guint *rows,
-                          guint        count,
-                          gpointer     user_data);
-
-/* By label, then by row: each class becomes a run of its rows in their original order. */
-static int
-compare_row_label (gconstpointer a,
-                   gconstpointer b,
-                   gpointer      labels)
-{
-  guint ra = *(const guint *) a;
-  guint rb = *(const guint *) b;
-  int by_label = compare_int ((const int *) labels + ra, (const int *) labels + rb);
-
-  return by_label != 0 ? by_label : (ra > rb) - (ra < rb);
-}
-
-/* Calls @deal for every class in increasing order of value with its rows: in their original
- * order, then shuffled by one generator seeded with @seed and carried from class to class. */
-static void
-for_each_class_shuffled (const int *labels,
-                         guint      n,
-                         guint64    seed,
-                         DealFunc   deal,
-                         gpointer   user_data)
-{
-  g_autofree guint *order = g_new (guint, n);
-  Rng rng;
-
-  rng_init (&rng, seed);
-  for (guint i = 0; i < n; i++)
-    order[i] = i;
-  g_qsort_with_data (order, n, sizeof (guint), compare_row_label, (gpointer) labels);
-
-  for (guint start = 0, end; start < n; start = end)
-    {
-      guint *run = order + start;
-      guint count;
-
-      for (end = start + 1; end < n && labels[order[end]] == labels[order[start]]; end++)
-        ;
-      count = end - start;
-      for (guint j = count; j > 1; j--)
-        {
-          guint other = (guint) rng_below (&rng, j);
-          guint tmp = run[j - 1];
-
-          run[j - 1] = run[other];
-          run[other] = tmp;
-        }
-      deal (run, count, user_data);
-    }
-}
-
-typedef struct
-{
-  double  test_fraction;
-  guint8 *out_is_test;
-} SplitData;
-
-static void
-deal_split (const guint *rows,
-            guint        count,
-            gpointer     user_data)
-{
-  SplitData *data = user_data;
-  guint n_test = (guint) floor (data->test_fraction * count + 0.5);
-
-  for (guint j = 0; j < count; j++)
-    data->out_is_test[rows[j]] = j < n_test;
-}
-
-void
-vigil_split_stratified (const int *labels,
-                        guint      n,
-                        double     test_fraction,
-                        guint64    seed,
-                        guint8    *out_is_test)
-{
-  SplitData data = { test_fraction, out_is_test };
-
-  g_return_if_fail (labels != NULL || n == 0);
-  g_return_if_fail (out_is_test != NULL || n == 0);
-  g_return_if_fail (test_fraction >= 0 && test_fraction <= 1);
-
-  for_each_class_shuffled (labels, n, seed, deal_split, &data);
-}
-
-typedef struct
-{
-  guint  k;
-  guint  next;  /* carried across classes so that fold sizes stay even too */
-  guint *out_fold;
-} FoldData;
-
-static void
-deal_folds (const guint *rows,
-            guint        count,
-            gpointer     user_data)
-{
-  FoldData *data = user_data;
-
-  for (guint j = 0; j < count; j++)
-    {
-      data->out_fold[rows[j]] = data->next;
-      data->next = (data->next + 1) % data->k;
-    }
-}
-
-void
-vigil_folds_stratified (const int *labels,
-                        guint      n,
-                        guint      k,
-                        guint64    seed,
-                        guint     *out_fold)
-{
-  FoldData data = { k, 0, out_fold };
-
-  g_return_if_fail (labels != NULL || n == 0);
-  g_return_if_fail (out_fold != NULL || n == 0);
-  g_return_if_fail (k >= 1);
-
-  for_each_class_shuffled (labels, n, seed, deal_folds, &data);
 }

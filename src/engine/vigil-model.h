@@ -1,8 +1,8 @@
 /* vigil-model.h
  *
  * Health models: classifiers trained with XGBoost (random forest or gradient boosting) on plain
- * row-major float matrices, their serialized form, and how they are evaluated (metrics,
- * stratified split, stratified k-fold).
+ * row-major float matrices, their serialized form (vigil-model.c), and how they are evaluated
+ * (metrics, stratified split, stratified k-fold: vigil-model-eval.c).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -18,7 +18,7 @@ G_BEGIN_DECLS
 
 typedef enum
 {
-  VIGIL_ALGORITHM_RF,   /* "rf": one round of n_trees parallel trees on row and column samples */
+  VIGIL_ALGORITHM_RF,   /* "rf": one round of n_trees parallel trees on feature samples */
   VIGIL_ALGORITHM_GBT,  /* "gbt": n_trees rounds of gradient boosting */
 } VigilAlgorithm;
 
@@ -33,14 +33,24 @@ typedef struct
   guint          max_depth;
   double         learning_rate;  /* gbt only; a forest always uses 1 */
   double         subsample;      /* fraction of rows each tree sees, drawn without replacement */
-  double         colsample;      /* fraction of features each split considers; <= 0: rf takes
-                                  * sqrt(n_features) / n_features, gbt takes 1 */
+  double         colsample;      /* fraction of features each split considers (rf: drawn once
+                                  * per tree level, as XGBoost's exact method does); <= 0: rf
+                                  * takes sqrt(n_features) / n_features, gbt takes 1 */
   guint64        seed;
-  guint          n_threads;      /* 0: every processor; results do not depend on it */
+  guint          n_threads;      /* 0: every processor; results do not depend on it. A forest
+                                  * grows its parts (10 trees or more each, at most 8 parts)
+                                  * side by side; boosting is sequential and uses XGBoost's
+                                  * threads only on tables of 2^22 cells (rows x features)
+                                  * or more */
 } VigilModelParams;
 
-/* rf: 20 trees (the original pipeline's forest), depth 12, subsample 0.632, colsample auto;
- * gbt: 100 rounds, depth 6, learning rate 0.3, subsample 1, colsample 1. Seed 0, n_threads 0. */
+/* rf: 20 trees (the original pipeline's forest), depth 20, subsample 1, colsample auto, grown
+ * by XGBoost's exact method without regularization (min_child_weight 0, lambda 0), so each
+ * tree grows until its leaves are pure or 20 deep and the forest votes with its leaves' class
+ * shares, as Breiman's does; gbt: 100 rounds, depth 6, learning rate 0.3, subsample 1,
+ * colsample 1, XGBoost's hist method with its own regularization (min_child_weight 1,
+ * lambda 1). Seed 0, n_threads 0. The forest's were chosen by 5-fold cross-validation on the
+ * training rows of the hydraulic targets (bench/README.md). */
 void vigil_model_params_init (VigilModelParams *params,
                               VigilAlgorithm    algorithm);
 
@@ -49,7 +59,8 @@ typedef struct _VigilModel VigilModel;
 /* @x: @n_rows × @n_features floats, row-major, NAN for missing values. @labels: one class value
  * per row in the data's own units (e.g. 3, 20, 100); the model's classes are their distinct
  * values, sorted, from 2 to VIGIL_MODEL_MAX_CLASSES of them (else VIGIL_ENGINE_ERROR_INVALID).
- * Cancelling @cancellable stops between boosting rounds with VIGIL_ENGINE_ERROR_CANCELLED.
+ * Cancelling @cancellable stops between boosting rounds or parts of a forest with
+ * VIGIL_ENGINE_ERROR_CANCELLED.
  * The same data, parameters and seed give bit-identical probabilities. */
 VigilModel *vigil_model_train          (const float             *x,
                                         guint                    n_rows,
@@ -80,7 +91,8 @@ gboolean    vigil_model_predict        (VigilModel              *model,
                                         GError                 **error);
 
 /* One blob: Vigil's header (format version, parameters, classes, feature count) followed by
- * XGBoost's own model in Universal Binary JSON. */
+ * XGBoost's own model in Universal Binary JSON, one per part of a forest. Loads what earlier
+ * versions saved. */
 GBytes     *vigil_model_save           (VigilModel              *model,
                                         GError                 **error);
 /* VIGIL_ENGINE_ERROR_PARSE for anything that is not such a blob. */

@@ -1,0 +1,298 @@
+/* vigil-model-eval.c
+ *
+ * How a model is judged: the metrics of a set of predictions against the truth, and the
+ * stratified test split and k folds of a labelled set. The split and the folds use their own
+ * xoshiro256** generator so that a seed means the same rows on every platform and GLib version.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "vigil-model"
+
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vigil-model.h"
+
+static int
+compare_int (gconstpointer a,
+             gconstpointer b)
+{
+  int x = *(const int *) a;
+  int y = *(const int *) b;
+
+  return (x > y) - (x < y);
+}
+
+/* Sorted distinct values of @values into @out; returns their number, or max_out + 1 when there
+ * are more than @max_out. */
+static guint
+distinct_sorted (const int *values,
+                 guint      n,
+                 int       *out,
+                 guint      max_out)
+{
+  g_autofree int *sorted = g_memdup2 (values, sizeof (int) * n);
+  guint n_out = 0;
+
+  qsort (sorted, n, sizeof (int), compare_int);
+  for (guint i = 0; i < n; i++)
+    {
+      if (i > 0 && sorted[i] == sorted[i - 1])
+        continue;
+      if (n_out == max_out)
+        return max_out + 1;
+      out[n_out++] = sorted[i];
+    }
+  return n_out;
+}
+
+static int
+class_index (const int *classes,
+             guint      n_classes,
+             int        value)
+{
+  const int *found = bsearch (&value, classes, n_classes, sizeof (int), compare_int);
+
+  return found != NULL ? (int) (found - classes) : -1;
+}
+
+void
+vigil_metrics_compute (const int    *truth,
+                       const int    *pred,
+                       guint         n,
+                       VigilMetrics *out)
+{
+  g_autofree int *both = NULL;
+  guint k, correct = 0;
+  double f1_sum = 0;
+
+  g_return_if_fail (truth != NULL || n == 0);
+  g_return_if_fail (pred != NULL || n == 0);
+  g_return_if_fail (out != NULL);
+
+  memset (out, 0, sizeof *out);
+  if (n == 0)
+    return;
+
+  both = g_new (int, (gsize) n * 2);
+  memcpy (both, truth, sizeof (int) * n);
+  memcpy (both + n, pred, sizeof (int) * n);
+  k = distinct_sorted (both, n * 2, out->classes, VIGIL_MODEL_MAX_CLASSES);
+  g_return_if_fail (k <= VIGIL_MODEL_MAX_CLASSES);
+  out->n_classes = k;
+
+  for (guint i = 0; i < n; i++)
+    {
+      int t = class_index (out->classes, k, truth[i]);
+      int p = class_index (out->classes, k, pred[i]);
+
+      out->confusion[t][p]++;
+      correct += t == p;
+    }
+  out->accuracy = (double) correct / n;
+
+  for (guint c = 0; c < k; c++)
+    {
+      guint tp = out->confusion[c][c], row = 0, col = 0;
+
+      for (guint o = 0; o < k; o++)
+        {
+          row += out->confusion[c][o];
+          col += out->confusion[o][c];
+        }
+      out->recall[c] = row > 0 ? (double) tp / row : 0.0;
+      /* 2TP + FP + FN = row + col, never 0 for a class that occurs in truth or pred */
+      f1_sum += 2.0 * tp / (row + col);
+    }
+  out->macro_f1 = f1_sum / k;
+}
+
+/* xoshiro256**, seeded through splitmix64 as its authors recommend. */
+typedef struct
+{
+  guint64 s[4];
+} Rng;
+
+static guint64
+splitmix64 (guint64 *state)
+{
+  guint64 z = (*state += G_GUINT64_CONSTANT (0x9E3779B97F4A7C15));
+
+  z = (z ^ (z >> 30)) * G_GUINT64_CONSTANT (0xBF58476D1CE4E5B9);
+  z = (z ^ (z >> 27)) * G_GUINT64_CONSTANT (0x94D049BB133111EB);
+  return z ^ (z >> 31);
+}
+
+static void
+rng_init (Rng     *rng,
+          guint64  seed)
+{
+  for (guint i = 0; i < 4; i++)
+    rng->s[i] = splitmix64 (&seed);
+}
+
+static inline guint64
+rotl (guint64 x,
+      int     k)
+{
+  return (x << k) | (x >> (64 - k));
+}
+
+static guint64
+rng_next (Rng *rng)
+{
+  guint64 *s = rng->s;
+  guint64 result = rotl (s[1] * 5, 7) * 9;
+  guint64 t = s[1] << 17;
+
+  s[2] ^= s[0];
+  s[3] ^= s[1];
+  s[1] ^= s[2];
+  s[0] ^= s[3];
+  s[2] ^= t;
+  s[3] = rotl (s[3], 45);
+  return result;
+}
+
+/* Uniform in [0, bound), without the bias of a plain modulo. */
+static guint64
+rng_below (Rng     *rng,
+           guint64  bound)
+{
+  guint64 limit = G_MAXUINT64 - G_MAXUINT64 % bound;
+  guint64 v;
+
+  do
+    v = rng_next (rng);
+  while (v >= limit);
+  return v % bound;
+}
+
+typedef void (*DealFunc) (const guint *rows,
+                          guint        count,
+                          gpointer     user_data);
+
+/* By label, then by row: each class becomes a run of its rows in their original order. */
+static int
+compare_row_label (gconstpointer a,
+                   gconstpointer b,
+                   gpointer      labels)
+{
+  guint ra = *(const guint *) a;
+  guint rb = *(const guint *) b;
+  int by_label = compare_int ((const int *) labels + ra, (const int *) labels + rb);
+
+  return by_label != 0 ? by_label : (ra > rb) - (ra < rb);
+}
+
+/* Calls @deal for every class in increasing order of value with its rows: in their original
+ * order, then shuffled by one generator seeded with @seed and carried from class to class. */
+static void
+for_each_class_shuffled (const int *labels,
+                         guint      n,
+                         guint64    seed,
+                         DealFunc   deal,
+                         gpointer   user_data)
+{
+  g_autofree guint *order = g_new (guint, n);
+  Rng rng;
+
+  rng_init (&rng, seed);
+  for (guint i = 0; i < n; i++)
+    order[i] = i;
+  g_qsort_with_data (order, n, sizeof (guint), compare_row_label, (gpointer) labels);
+
+  for (guint start = 0, end; start < n; start = end)
+    {
+      guint *run = order + start;
+      guint count;
+
+      for (end = start + 1; end < n && labels[order[end]] == labels[order[start]]; end++)
+        ;
+      count = end - start;
+      for (guint j = count; j > 1; j--)
+        {
+          guint other = (guint) rng_below (&rng, j);
+          guint tmp = run[j - 1];
+
+          run[j - 1] = run[other];
+          run[other] = tmp;
+        }
+      deal (run, count, user_data);
+    }
+}
+
+typedef struct
+{
+  double  test_fraction;
+  guint8 *out_is_test;
+} SplitData;
+
+static void
+deal_split (const guint *rows,
+            guint        count,
+            gpointer     user_data)
+{
+  SplitData *data = user_data;
+  guint n_test = (guint) floor (data->test_fraction * count + 0.5);
+
+  for (guint j = 0; j < count; j++)
+    data->out_is_test[rows[j]] = j < n_test;
+}
+
+void
+vigil_split_stratified (const int *labels,
+                        guint      n,
+                        double     test_fraction,
+                        guint64    seed,
+                        guint8    *out_is_test)
+{
+  SplitData data = { test_fraction, out_is_test };
+
+  g_return_if_fail (labels != NULL || n == 0);
+  g_return_if_fail (out_is_test != NULL || n == 0);
+  g_return_if_fail (test_fraction >= 0 && test_fraction <= 1);
+
+  for_each_class_shuffled (labels, n, seed, deal_split, &data);
+}
+
+typedef struct
+{
+  guint  k;
+  guint  next;  /* carried across classes so that fold sizes stay even too */
+  guint *out_fold;
+} FoldData;
+
+static void
+deal_folds (const guint *rows,
+            guint        count,
+            gpointer     user_data)
+{
+  FoldData *data = user_data;
+
+  for (guint j = 0; j < count; j++)
+    {
+      data->out_fold[rows[j]] = data->next;
+      data->next = (data->next + 1) % data->k;
+    }
+}
+
+void
+vigil_folds_stratified (const int *labels,
+                        guint      n,
+                        guint      k,
+                        guint64    seed,
+                        guint     *out_fold)
+{
+  FoldData data = { k, 0, out_fold };
+
+  g_return_if_fail (labels != NULL || n == 0);
+  g_return_if_fail (out_fold != NULL || n == 0);
+  g_return_if_fail (k >= 1);
+
+  for_each_class_shuffled (labels, n, seed, deal_folds, &data);
+}
