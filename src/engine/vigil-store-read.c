@@ -429,6 +429,25 @@ typedef struct
   GArray                 *out;
 } ReadRows;
 
+/* Fills @rows (transfer full) with @func's rows of @filter's session; returns it, or NULL. */
+static GArray *
+read_rows (VigilStore              *self,
+           const VigilStoreFilter  *filter,
+           GArray                  *rows,
+           const char              *what,
+           ReadFunc                 func,
+           GError                 **error)
+{
+  g_autoptr(GArray) out = rows;
+  ReadRows read = { filter, out };
+
+  if (!check_filter (filter, error) ||
+      !with_session (self, filter->session_id, what, func, &read, error))
+    return NULL;
+
+  return g_steal_pointer (&out);
+}
+
 static gboolean
 read_window_rows (VigilStore  *self,
                   gint64       session_id,
@@ -481,23 +500,13 @@ vigil_store_read_windows (VigilStore              *self,
                           const VigilStoreFilter  *filter,
                           GError                 **error)
 {
-  g_autoptr(GArray) windows = NULL;
-  ReadRows read;
-
   g_return_val_if_fail (VIGIL_IS_STORE (self), NULL);
   g_return_val_if_fail (filter != NULL, NULL);
   g_return_val_if_fail (filter->session_id >= 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!check_filter (filter, error))
-    return NULL;
-
-  windows = g_array_new (FALSE, FALSE, sizeof (VigilWindowStats));
-  read = (ReadRows) { filter, windows };
-  if (!with_session (self, filter->session_id, "read windows", read_window_rows, &read, error))
-    return NULL;
-
-  return g_steal_pointer (&windows);
+  return read_rows (self, filter, g_array_new (FALSE, FALSE, sizeof (VigilWindowStats)),
+                    "read windows", read_window_rows, error);
 }
 
 /* Journal ----------------------------------------------------------------------------------- */
@@ -612,25 +621,17 @@ vigil_store_read_journal (VigilStore              *self,
                           const VigilStoreFilter  *filter,
                           GError                 **error)
 {
-  g_autoptr(GArray) journal = NULL;
-  ReadRows read;
+  GArray *journal;
 
   g_return_val_if_fail (VIGIL_IS_STORE (self), NULL);
   g_return_val_if_fail (filter != NULL, NULL);
   g_return_val_if_fail (filter->session_id >= 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!check_filter (filter, error))
-    return NULL;
-
   journal = g_array_new (FALSE, FALSE, sizeof (VigilAlarmTransition));
   g_array_set_clear_func (journal, vigil_alarm_transition_clear);
-  read = (ReadRows) { filter, journal };
-  if (!with_session (self, filter->session_id, "read the alarm journal", read_journal_rows,
-                     &read, error))
-    return NULL;
 
-  return g_steal_pointer (&journal);
+  return read_rows (self, filter, journal, "read the alarm journal", read_journal_rows, error);
 }
 
 /* Predictions ------------------------------------------------------------------------------- */
@@ -726,22 +727,11 @@ vigil_store_read_predictions (VigilStore              *self,
                               const VigilStoreFilter  *filter,
                               GError                 **error)
 {
-  g_autoptr(GArray) predictions = NULL;
-  ReadRows read;
-
   g_return_val_if_fail (VIGIL_IS_STORE (self), NULL);
   g_return_val_if_fail (filter != NULL, NULL);
   g_return_val_if_fail (filter->session_id >= 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!check_filter (filter, error))
-    return NULL;
-
-  predictions = g_array_new (FALSE, FALSE, sizeof (VigilPrediction));
-  read = (ReadRows) { filter, predictions };
-  if (!with_session (self, filter->session_id, "read predictions", read_prediction_rows, &read,
-                     error))
-    return NULL;
-
-  return g_steal_pointer (&predictions);
+  return read_rows (self, filter, g_array_new (FALSE, FALSE, sizeof (VigilPrediction)),
+                    "read predictions", read_prediction_rows, error);
 }
