@@ -16,6 +16,7 @@
 
 #include "vigil-hydraulic-model-private.h"
 #include "vigil-records.h"
+#include "vigil-rng-private.h"
 #include "vigil-sensor.h"
 
 /* Faults per cycle: "a handful per 100 cycles", at most one per cycle so they never overlap. */
@@ -25,10 +26,7 @@
  * a cycle's numbers do not depend on how many cycles are written. */
 enum { STREAM_PROFILE = 1, STREAM_CYCLE = 2, STREAM_SENSOR = 16 };
 
-typedef struct
-{
-  guint64 s[4];
-} Rng;
+typedef VigilRng Rng;
 
 typedef struct
 {
@@ -40,17 +38,7 @@ typedef struct
   guint length;
 } Block;
 
-/* ---- random numbers: splitmix64 seeding xoshiro256** ---- */
-
-static inline guint64
-splitmix64 (guint64 *x)
-{
-  guint64 z = (*x += G_GUINT64_CONSTANT (0x9E3779B97F4A7C15));
-
-  z = (z ^ (z >> 30)) * G_GUINT64_CONSTANT (0xBF58476D1CE4E5B9);
-  z = (z ^ (z >> 27)) * G_GUINT64_CONSTANT (0x94D049BB133111EB);
-  return z ^ (z >> 31);
-}
+/* ---- random numbers (vigil-rng-private.h), one stream per purpose ---- */
 
 static void
 rng_init (Rng     *rng,
@@ -60,46 +48,22 @@ rng_init (Rng     *rng,
 {
   guint64 x = seed;
 
-  x = splitmix64 (&x) ^ stream;
-  x = splitmix64 (&x) ^ index;
-  for (guint i = 0; i < 4; i++)
-    rng->s[i] = splitmix64 (&x);
-}
-
-static inline guint64
-rotl (guint64 x,
-      int     k)
-{
-  return (x << k) | (x >> (64 - k));
-}
-
-static inline guint64
-rng_next (Rng *rng)
-{
-  guint64 *s = rng->s;
-  guint64 result = rotl (s[1] * 5, 7) * 9;
-  guint64 t = s[1] << 17;
-
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = rotl (s[3], 45);
-  return result;
+  x = vigil_splitmix64 (&x) ^ stream;
+  x = vigil_splitmix64 (&x) ^ index;
+  vigil_rng_init_from (rng, x);
 }
 
 static inline double
 rng_uniform (Rng *rng)
 {
-  return (double) (rng_next (rng) >> 11) * 0x1.0p-53;
+  return (double) (vigil_rng_next (rng) >> 11) * 0x1.0p-53;
 }
 
 static inline guint
 rng_below (Rng   *rng,
            guint  n)
 {
-  return (guint) (((rng_next (rng) >> 32) * n) >> 32);
+  return (guint) (((vigil_rng_next (rng) >> 32) * n) >> 32);
 }
 
 /* Sum of four 16-bit uniforms (Irwin-Hall), scaled to unit variance: one draw per sample keeps
@@ -107,7 +71,7 @@ rng_below (Rng   *rng,
 static inline double
 rng_normal (Rng *rng)
 {
-  guint64 r = rng_next (rng);
+  guint64 r = vigil_rng_next (rng);
   double sum = (double) ((r & 0xffff) + ((r >> 16) & 0xffff) + ((r >> 32) & 0xffff) + (r >> 48));
 
   return (sum - 131070.0) * (1.7320508075688772 / 65536.0);

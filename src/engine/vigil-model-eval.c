@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "vigil-model.h"
+#include "vigil-rng-private.h"
 
 static int
 compare_int (gconstpointer a,
@@ -111,54 +112,15 @@ vigil_metrics_compute (const int    *truth,
   out->macro_f1 = f1_sum / k;
 }
 
-/* xoshiro256**, seeded through splitmix64 as its authors recommend. */
-typedef struct
-{
-  guint64 s[4];
-} Rng;
-
-static guint64
-splitmix64 (guint64 *state)
-{
-  guint64 z = (*state += G_GUINT64_CONSTANT (0x9E3779B97F4A7C15));
-
-  z = (z ^ (z >> 30)) * G_GUINT64_CONSTANT (0xBF58476D1CE4E5B9);
-  z = (z ^ (z >> 27)) * G_GUINT64_CONSTANT (0x94D049BB133111EB);
-  return z ^ (z >> 31);
-}
+typedef VigilRng Rng;
 
 static void
 rng_init (Rng     *rng,
           guint64  seed)
 {
-  for (guint i = 0; i < 4; i++)
-    rng->s[i] = splitmix64 (&seed);
+  vigil_rng_init_from (rng, seed);
 }
 
-static inline guint64
-rotl (guint64 x,
-      int     k)
-{
-  return (x << k) | (x >> (64 - k));
-}
-
-static guint64
-rng_next (Rng *rng)
-{
-  guint64 *s = rng->s;
-  guint64 result = rotl (s[1] * 5, 7) * 9;
-  guint64 t = s[1] << 17;
-
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = rotl (s[3], 45);
-  return result;
-}
-
-/* Uniform in [0, bound), without the bias of a plain modulo. */
 static guint64
 rng_below (Rng     *rng,
            guint64  bound)
@@ -167,7 +129,7 @@ rng_below (Rng     *rng,
   guint64 v;
 
   do
-    v = rng_next (rng);
+    v = vigil_rng_next (rng);
   while (v >= limit);
   return v % bound;
 }
