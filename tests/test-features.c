@@ -73,41 +73,6 @@ uci_path (const char *file)
   return g_build_filename (shared, "hydraulic-uci", file, NULL);
 }
 
-/* Every row of @path as an array of doubles. */
-static GPtrArray *
-parse_rows (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
-  g_auto(GStrv) lines = NULL;
-  GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
-
-  g_assert_true (g_file_get_contents (path, &text, NULL, &error));
-  g_assert_no_error (error);
-
-  lines = g_strsplit (text, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      g_auto(GStrv) cells = NULL;
-      GArray *row;
-
-      if (lines[i][0] == '\0')
-        continue;
-
-      cells = g_strsplit (lines[i], "\t", -1);
-      row = g_array_new (FALSE, FALSE, sizeof (double));
-      for (guint j = 0; cells[j] != NULL; j++)
-        {
-          double v = g_ascii_strtod (cells[j], NULL);
-
-          g_array_append_val (row, v);
-        }
-      g_ptr_array_add (rows, row);
-    }
-
-  return rows;
-}
-
 static int
 cmp_double (const void *a,
             const void *b)
@@ -308,7 +273,7 @@ test_real_cycles (void)
     {
       g_autofree char *file = g_strconcat (uci_sensors[s], ".txt", NULL);
       g_autofree char *path = uci_path (file);
-      g_autoptr(GPtrArray) rows = parse_rows (path);
+      g_autoptr(GPtrArray) rows = vigil_test_parse_rows (path);
 
       g_assert_cmpuint (rows->len, ==, 1800);
       for (guint c = 0; c < G_N_ELEMENTS (cycles); c++)
@@ -343,7 +308,7 @@ test_labels (void)
 {
   g_autoptr(VigilFeatureTable) table = uci_table ();
   g_autofree char *path = uci_path ("profile.txt");
-  g_autoptr(GPtrArray) rows = parse_rows (path);
+  g_autoptr(GPtrArray) rows = vigil_test_parse_rows (path);
 
   g_assert_true (vigil_feature_table_has_labels (table));
   g_assert_cmpuint (rows->len, ==, vigil_feature_table_get_n_rows (table));
@@ -439,7 +404,7 @@ test_high_rate (Fixture       *f,
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)
     {
       g_autofree char *path = g_build_filename (f->dir, files[i].file, NULL);
-      g_autoptr(GPtrArray) rows = parse_rows (path);
+      g_autoptr(GPtrArray) rows = vigil_test_parse_rows (path);
 
       g_assert_cmpuint (rows->len, ==, 2);
       for (guint c = 0; c < 2; c++)

@@ -74,41 +74,6 @@ uci_dir (void)
   return g_build_filename (data, "hydraulic-uci", NULL);
 }
 
-/* Every row of @path as an array of doubles, parsed here, not by the engine's reader. */
-static GPtrArray *
-parse_rows (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
-  g_auto(GStrv) lines = NULL;
-  GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
-
-  g_assert_true (g_file_get_contents (path, &text, NULL, &error));
-  g_assert_no_error (error);
-
-  lines = g_strsplit (text, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      g_auto(GStrv) cells = NULL;
-      GArray *row;
-
-      if (lines[i][0] == '\0')
-        continue;
-
-      cells = g_strsplit (lines[i], "\t", -1);
-      row = g_array_new (FALSE, FALSE, sizeof (double));
-      for (guint j = 0; cells[j] != NULL; j++)
-        {
-          double v = g_ascii_strtod (cells[j], NULL);
-
-          g_array_append_val (row, v);
-        }
-      g_ptr_array_add (rows, row);
-    }
-
-  return rows;
-}
-
 static char *
 features_to_json (VigilFeatureTable *table)
 {
@@ -140,7 +105,7 @@ shared_init (void)
                                            NULL);
       g_autofree char *path = g_build_filename (dir, file, NULL);
 
-      shared.rows[s] = parse_rows (path);
+      shared.rows[s] = vigil_test_parse_rows (path);
     }
   shared.n_cycles = shared.rows[0]->len;
 

@@ -72,4 +72,40 @@ assert_same_windows (GArray *a,
     }
 }
 
+/* Every row of the tab-separated file @path as a GArray of doubles, parsed here with
+ * g_ascii_strtod, not by the engine's reader, so tests can check the engine against it. */
+static inline GPtrArray *
+vigil_test_parse_rows (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, &error));
+  g_assert_no_error (error);
+
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) cells = NULL;
+      GArray *row;
+
+      if (lines[i][0] == '\0')
+        continue;
+
+      cells = g_strsplit (lines[i], "\t", -1);
+      row = g_array_new (FALSE, FALSE, sizeof (double));
+      for (guint j = 0; cells[j] != NULL; j++)
+        {
+          double v = g_ascii_strtod (cells[j], NULL);
+
+          g_array_append_val (row, v);
+        }
+      g_ptr_array_add (rows, row);
+    }
+
+  return rows;
+}
+
 G_END_DECLS
