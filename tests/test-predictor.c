@@ -31,6 +31,7 @@
 #include "vigil-rules.h"
 #include "vigil-store.h"
 #include "vigil-time.h"
+#include "vigil-trainer.h"
 #include "vigil-test-sqlite.h"
 #include "vigil-test-util.h"
 
@@ -72,21 +73,6 @@ uci_dir (void)
   g_assert_nonnull (data);
 
   return g_build_filename (data, "hydraulic-uci", NULL);
-}
-
-static char *
-features_to_json (VigilFeatureTable *table)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-
-  json_builder_begin_array (builder);
-  for (guint f = 0; f < vigil_feature_table_get_n_features (table); f++)
-    json_builder_add_string_value (builder, vigil_feature_table_get_name (table, f));
-  json_builder_end_array (builder);
-  root = json_builder_get_root (builder);
-
-  return json_to_string (root, FALSE);
 }
 
 static void
@@ -131,7 +117,7 @@ shared_init (void)
   g_assert_no_error (error);
   shared.model_blob = vigil_model_save (model, &error);
   g_assert_no_error (error);
-  shared.features_json = features_to_json (shared.table);
+  shared.features_json = vigil_train_features_to_json (shared.table);
 }
 
 static void
