@@ -182,7 +182,7 @@ refresh_conditions (VigilOverviewPage *self,
       g_autofree char *model = NULL;
       float probability = 0;
       guint rank = 0;
-      guint worst = 0;
+      guint n_ranks = 0;
 
       if (!vigil_live_get_prediction (live, t, &p))
         {
@@ -194,15 +194,9 @@ refresh_conditions (VigilOverviewPage *self,
       latest_cycle = MAX (latest_cycle, p.cycle + 1);
 
       for (guint c = 0; c < p.n_classes; c++)
-        {
-          guint r;
-
-          g_free (vigil_ui_condition_name (t, p.classes[c], &r));
-          worst = MAX (worst, r);
-          if (p.classes[c] == p.predicted)
-            probability = p.proba[c];
-        }
-      condition = vigil_ui_condition_name (t, p.predicted, &rank);
+        if (p.classes[c] == p.predicted)
+          probability = p.proba[c];
+      condition = vigil_ui_condition_name (t, p.predicted, &rank, &n_ranks);
       model = g_strdup_printf ("%" G_GINT64_FORMAT, p.model_id);
       /* Translators: under a predicted condition: the model's confidence and the model's id
        * in the registry, e.g. "92 % · model 3". */
@@ -214,7 +208,7 @@ refresh_conditions (VigilOverviewPage *self,
       gtk_widget_set_tooltip_text (self->condition_tiles[t], tooltip);
       /* Only the last of three or more conditions is a failure; "not yet stable" is not. */
       set_health_class (GTK_WIDGET (self->condition_values[t]),
-                        rank == 0 ? 100 : rank == worst && worst >= 2 ? 0 : 70);
+                        rank == 0 ? 100 : rank + 1 == n_ranks && n_ranks >= 3 ? 0 : 70);
     }
 
   if (n == 0)

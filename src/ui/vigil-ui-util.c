@@ -80,19 +80,28 @@ static const Condition conditions[VIGIL_N_COMPONENTS][4] = {
 };
 
 char *
-vigil_ui_condition_name (guint target,
-                         int   klass,
-                         guint *out_rank)
+vigil_ui_condition_name (guint  target,
+                         int    klass,
+                         guint *out_rank,
+                         guint *out_n_ranks)
 {
+  guint n = 0;
+  const char *name = NULL;
+
   g_return_val_if_fail (target < VIGIL_N_COMPONENTS, NULL);
 
-  for (guint i = 0; i < G_N_ELEMENTS (conditions[target]) && conditions[target][i].name; i++)
-    if (conditions[target][i].klass == klass)
+  for (; n < G_N_ELEMENTS (conditions[target]) && conditions[target][n].name != NULL; n++)
+    if (conditions[target][n].klass == klass)
       {
+        name = conditions[target][n].name;
         if (out_rank != NULL)
-          *out_rank = i;
-        return g_strdup (_(conditions[target][i].name));
+          *out_rank = n;
       }
+
+  if (out_n_ranks != NULL)
+    *out_n_ranks = n;
+  if (name != NULL)
+    return g_strdup (_(name));
 
   if (out_rank != NULL)
     *out_rank = 0;

@@ -21,11 +21,12 @@ const char *vigil_ui_key_name        (guint            key);
 char       *vigil_ui_format_alarm_value (guint         key,
                                          double        value);
 /* A component's (VigilTarget's) condition by its class in the dataset's units, translated
- * ("Close to total failure" for a cooler at 3 %); @out_rank (may be NULL): 0 for the best
- * condition, growing as it worsens. */
+ * ("Close to total failure" for a cooler at 3 %). @out_rank (may be NULL): 0 for the best
+ * condition, growing as it worsens; @out_n_ranks (may be NULL): how many the component has. */
 char       *vigil_ui_condition_name  (guint            target,
                                       int              klass,
-                                      guint           *out_rank);
+                                      guint           *out_rank,
+                                      guint           *out_n_ranks);
 const char *vigil_ui_severity_name   (VigilSeverity    severity);
 const char *vigil_ui_state_name      (VigilAlarmState  state);
 const char *vigil_ui_cause_name      (VigilAlarmCause  cause);
