@@ -2,17 +2,20 @@
  *
  * Vigil's side of bench/models: the per-cycle feature table of a hydraulic rig folder, the
  * stratified test split of each target (25 %, a fixed seed), and for each target Vigil's
- * random forest (20 and 100 trees) and gradient boosting (100 rounds) trained on the training
- * rows and scored on the test rows, for two feature sets: mean and standard deviation per
- * sensor ("basic", the original pipeline's features for the sensors the data has) and every
- * feature ("full").
+ * random forest (20 and 100 trees), gradient boosting (100 rounds) and extra trees (100 trees)
+ * trained on the training rows and scored on the test rows, for two feature sets: mean and
+ * standard deviation per sensor ("basic", the original pipeline's features for the sensors
+ * the data has) and every feature ("full").
  *
- *   models-vigil --data DIR [--seed S] [--threads N] [--csv FILE] [--predictions FILE]
+ *   models-vigil --data DIR [--seed S] [--model-seeds M] [--threads N] [--csv FILE]
+ *                [--predictions FILE]
  *
- * --csv writes the table, the labels and the split, so that scikit-learn trains on exactly
- * the same rows and values; --predictions writes every test prediction, so that the metrics
- * can be recomputed independently. One line per feature set, target and model on stdout:
- *   vigil: features=F target=T model=M accuracy=A macro_f1=F1 seconds=S n_features=N ...
+ * The split's seed is S; every model is trained M times, with seeds S to S + M - 1, on that
+ * same split. --csv writes the table, the labels and the split, so that scikit-learn trains on
+ * exactly the same rows and values; --predictions writes every test prediction, so that the
+ * metrics can be recomputed independently. One line per feature set, target, model and model
+ * seed on stdout:
+ *   vigil: features=F target=T model=M model_seed=S accuracy=A macro_f1=F1 seconds=S ...
  * where seconds is the wall time of vigil_model_train() alone.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -42,6 +45,7 @@ static const ModelSpec models[] = {
   { "rf20", VIGIL_ALGORITHM_RF, 20 },
   { "rf100", VIGIL_ALGORITHM_RF, 100 },
   { "gbt100", VIGIL_ALGORITHM_GBT, 100 },
+  { "et100", VIGIL_ALGORITHM_ET, 100 },
 };
 
 static const char *const feature_sets[] = { "basic", "full" };
@@ -138,17 +142,21 @@ main (int    argc,
   g_autofree char *data = NULL;
   g_autofree char *csv = NULL;
   g_autofree char *predictions_path = NULL;
-  g_autoptr(GString) predictions = g_string_new ("features,target,model,cycle,truth,predicted\n");
+  g_autoptr(GString) predictions =
+    g_string_new ("features,target,model,model_seed,cycle,truth,predicted\n");
   g_autoptr(VigilFeatureTable) table = NULL;
   g_autofree guint8 *is_test = NULL;
   g_autofree int *labels = NULL;
   gint64 seed = 1;
+  int model_seeds = 1;
   int threads = 2;
   guint n_rows, n_features;
   const GOptionEntry entries[] = {
     { "data", 0, 0, G_OPTION_ARG_FILENAME, &data, "Hydraulic rig folder with profile.txt", "DIR" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed of the split and the models (default 1)",
       "S" },
+    { "model-seeds", 0, 0, G_OPTION_ARG_INT, &model_seeds,
+      "Train every model with seeds S to S + M - 1 (default 1)", "M" },
     { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "Training threads (default 2)", "N" },
     { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv, "Write features, labels and split here",
       "FILE" },
@@ -160,11 +168,12 @@ main (int    argc,
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_summary (context, "Vigil's health models on a rig folder (bench/models).");
   if (!g_option_context_parse (context, &argc, &argv, &error) || data == NULL || seed < 0 ||
-      threads < 1)
+      threads < 1 || model_seeds < 1)
     {
       g_printerr ("models-vigil: %s\n",
                   error != NULL ? error->message
-                                : "--data is required; --seed >= 0, --threads >= 1");
+                                : "--data is required; --seed >= 0, --model-seeds >= 1, "
+                                  "--threads >= 1");
       return 2;
     }
 
@@ -223,8 +232,10 @@ main (int    argc,
             if (split[r])
               cycles[k++] = (int) vigil_feature_table_get_cycle (table, r) + 1;
 
-          for (guint m = 0; m < G_N_ELEMENTS (models); m++)
+          for (guint m = 0; m < G_N_ELEMENTS (models) * (guint) model_seeds; m++)
             {
+              const ModelSpec *spec = &models[m % G_N_ELEMENTS (models)];
+              guint64 model_seed = (guint64) seed + m / G_N_ELEMENTS (models);
               g_autoptr(VigilModel) model = NULL;
               g_autofree float *proba = NULL;
               g_autofree int *pred = g_new (int, n_test);
@@ -233,9 +244,9 @@ main (int    argc,
               gint64 began;
               double seconds;
 
-              vigil_model_params_init (&params, models[m].algorithm);
-              params.n_trees = models[m].n_trees;
-              params.seed = (guint64) seed;
+              vigil_model_params_init (&params, spec->algorithm);
+              params.n_trees = spec->n_trees;
+              params.seed = model_seed;
               params.n_threads = (guint) threads;
 
               began = g_get_monotonic_time ();
@@ -245,28 +256,30 @@ main (int    argc,
               if (model == NULL)
                 {
                   g_printerr ("models-vigil: %s %s: %s\n", vigil_target_to_string (t),
-                              models[m].name, error->message);
+                              spec->name, error->message);
                   return 1;
                 }
               proba = g_new (float, (gsize) n_test * vigil_model_get_n_classes (model));
               if (!vigil_model_predict (model, x_test, n_test, proba, pred, &error))
                 {
                   g_printerr ("models-vigil: %s %s: %s\n", vigil_target_to_string (t),
-                              models[m].name, error->message);
+                              spec->name, error->message);
                   return 1;
                 }
               vigil_metrics_compute (y_test, pred, n_test, &metrics);
-              printf ("vigil: features=%s target=%s model=%s accuracy=%.6f macro_f1=%.6f "
-                      "seconds=%.4f n_features=%u n_train=%u n_test=%u\n",
-                      feature_sets[s], vigil_target_to_string (t), models[m].name,
+              printf ("vigil: features=%s target=%s model=%s model_seed=%" G_GUINT64_FORMAT
+                      " accuracy=%.6f macro_f1=%.6f seconds=%.4f n_features=%u n_train=%u"
+                      " n_test=%u\n",
+                      feature_sets[s], vigil_target_to_string (t), spec->name, model_seed,
                       metrics.accuracy, metrics.macro_f1, seconds, n_columns, n_rows - n_test,
                       n_test);
               fflush (stdout);
 
               for (guint i = 0; i < n_test; i++)
-                g_string_append_printf (predictions, "%s,%s,%s,%d,%d,%d\n", feature_sets[s],
-                                        vigil_target_to_string (t), models[m].name, cycles[i],
-                                        y_test[i], pred[i]);
+                g_string_append_printf (predictions, "%s,%s,%s,%" G_GUINT64_FORMAT ",%d,%d,%d\n",
+                                        feature_sets[s], vigil_target_to_string (t),
+                                        spec->name, model_seed, cycles[i], y_test[i],
+                                        pred[i]);
             }
         }
     }

@@ -6,8 +6,9 @@
 # bench/models-vigil wrote (features, labels, one is_test_<target> column per target).
 # Two feature sets, as on Vigil's side: "basic" (<SENSOR>_mean and <SENSOR>_std) and "full".
 #
-# One line per feature set, target and model on stdout:
-#   sklearn: features=F target=T model=M accuracy=A macro_f1=F1 seconds=S n_features=N ...
+# Every model is trained --model-seeds M times, with random_state S to S + M - 1 (S: --seed).
+# One line per feature set, target, model and model seed on stdout:
+#   sklearn: features=F target=T model=M model_seed=S accuracy=A macro_f1=F1 seconds=S ...
 # where seconds is the wall time of fit() alone.
 #
 # Checks, printed as "check ...: OK" or "check ...: MISMATCH ..." (exit 1 on a mismatch):
@@ -117,14 +118,16 @@ def check_splits(table):
 def check_vigil(predictions_path, output_path):
     """Vigil's printed metrics against scikit-learn's on Vigil's predictions."""
     predictions = pd.read_csv(predictions_path)
+    keys = ["features", "target", "model", "model_seed"]
     printed = {}
     with open(output_path) as f:
         for line in f:
             fields = dict(re.findall(r"(\w+)=(\S+)", line))
             if line.startswith("vigil:"):
-                printed[(fields["features"], fields["target"], fields["model"])] = fields
+                printed[tuple(fields[k] for k in keys)] = fields
     problems = []
-    for key, group in predictions.groupby(["features", "target", "model"]):
+    predictions["model_seed"] = predictions["model_seed"].astype(str)
+    for key, group in predictions.groupby(keys):
         if key not in printed:
             problems.append(f"{'/'.join(key)}: predictions but no metrics")
             continue
@@ -134,9 +137,9 @@ def check_vigil(predictions_path, output_path):
             if f"{ours:.6f}" != printed[key][name]:
                 problems.append(f"{'/'.join(key)} {name}: Vigil {printed[key][name]}, "
                                 f"scikit-learn {ours:.6f}")
-    if len(printed) != predictions.groupby(["features", "target", "model"]).ngroups:
+    if len(printed) != predictions.groupby(keys).ngroups:
         problems.append(f"{len(printed)} models printed, predictions of "
-                        f"{predictions.groupby(['features', 'target', 'model']).ngroups}")
+                        f"{predictions.groupby(keys).ngroups}")
     if problems:
         print("check vigil-metrics: MISMATCH: " + "; ".join(problems))
         return False
@@ -145,12 +148,29 @@ def check_vigil(predictions_path, output_path):
     return True
 
 
+def fit_one(x_set, y, test, feature_set, target, model_name, n_trees, model_seed, jobs,
+            n_features):
+    forest = RandomForestClassifier(n_estimators=n_trees, random_state=model_seed, n_jobs=jobs)
+    began = time.perf_counter()
+    forest.fit(x_set[~test], y[~test])
+    seconds = time.perf_counter() - began
+    predicted = forest.predict(x_set[test])
+    accuracy = accuracy_score(y[test], predicted)
+    macro_f1 = f1_score(y[test], predicted, average="macro")
+    print(f"sklearn: features={feature_set} target={target} model={model_name} "
+          f"model_seed={model_seed} accuracy={accuracy:.6f} macro_f1={macro_f1:.6f} "
+          f"seconds={seconds:.4f} n_features={n_features} n_train={int((~test).sum())} "
+          f"n_test={int(test.sum())}", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(
         description="scikit-learn's random forests on the features and split Vigil wrote "
                     "(the baseline of bench/models).")
     parser.add_argument("csv", help="the table bench/models-vigil --csv wrote")
-    parser.add_argument("--seed", type=int, default=1, help="random_state (default 1)")
+    parser.add_argument("--seed", type=int, default=1, help="first random_state (default 1)")
+    parser.add_argument("--model-seeds", type=int, default=1,
+                        help="train every model with random_state S to S + M - 1 (default 1)")
     parser.add_argument("--jobs", type=int, default=2, help="n_jobs (default 2)")
     parser.add_argument("--data", help="check the features against this rig folder")
     parser.add_argument("--check-vigil", nargs=2, metavar=("PREDICTIONS", "OUTPUT"),
@@ -169,19 +189,10 @@ def main():
         for target in TARGETS:
             y = table[target].to_numpy()
             test = table[f"is_test_{target}"].to_numpy() == 1
-            for model_name, n_trees in MODELS:
-                forest = RandomForestClassifier(n_estimators=n_trees, random_state=args.seed,
-                                                n_jobs=args.jobs)
-                began = time.perf_counter()
-                forest.fit(x_set[~test], y[~test])
-                seconds = time.perf_counter() - began
-                predicted = forest.predict(x_set[test])
-                accuracy = accuracy_score(y[test], predicted)
-                macro_f1 = f1_score(y[test], predicted, average="macro")
-                print(f"sklearn: features={feature_set} target={target} model={model_name} "
-                      f"accuracy={accuracy:.6f} macro_f1={macro_f1:.6f} seconds={seconds:.4f} "
-                      f"n_features={len(columns)} n_train={int((~test).sum())} "
-                      f"n_test={int(test.sum())}", flush=True)
+            for model_seed in range(args.seed, args.seed + args.model_seeds):
+                for model_name, n_trees in MODELS:
+                    fit_one(x_set, y, test, feature_set, target, model_name, n_trees,
+                            model_seed, args.jobs, len(columns))
 
     ok = True
     if args.data is not None:

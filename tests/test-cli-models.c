@@ -267,12 +267,14 @@ test_uci (Fixture       *f,
   g_autofree char *acc_first = NULL;
   g_autofree char *acc_second = NULL;
   g_autofree char *acc_third = NULL;
+  g_autofree char *acc_et = NULL;
+  g_autofree char *model_et = NULL;
   g_autofree char *csv = g_build_filename (f->dir, "cooler.csv", NULL);
   g_autoptr(VigilStore) store = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(Result) r = { 0 };
   g_auto(GStrv) row = NULL;
-  gint64 first, second, third;
+  gint64 first, second, third, et;
 
   first = train (f, uci, "cooler", "--algorithm=rf", &acc_first);
   second = train (f, uci, "cooler", "--algorithm=gbt", &acc_second);
@@ -307,6 +309,19 @@ test_uci (Fixture       *f,
   g_assert_true (g_file_set_contents (csv, r.out, -1, &error));
   g_assert_no_error (error);
   check_predictions (f, second, uci, csv);
+  result_clear (&r);
+
+  /* Extra trees, listed with their 100 trees and predicting from the registry. */
+  et = train (f, uci, "cooler", "--algorithm=et", &acc_et);
+  row = models_row (f, et);
+  g_assert_cmpstr (row[2], ==, "et");
+  g_assert_cmpstr (row[3], ==, "100");
+  g_assert_cmpstr (row[4], ==, acc_et);
+  g_clear_pointer (&row, g_strfreev);
+  model_et = g_strdup_printf ("%" G_GINT64_FORMAT, et);
+  run (&r, "predict", "--db", f->db, "--model", model_et, "--dataset", uci, "--out", csv, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  check_predictions (f, et, uci, csv);
 }
 
 /* Trained on a recorded session (the store's four features per sensor), applied to the

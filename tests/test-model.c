@@ -1,8 +1,8 @@
 /* test-model.c
  *
  * Health models: metrics against hand-computed tables, the stratified split and folds, XGBoost
- * training on a synthetic problem with a known answer and on the real hydraulic cycles,
- * determinism, serialization and its refusals.
+ * and extra-trees training on a synthetic problem with a known answer and on the real
+ * hydraulic cycles, determinism, serialization and its refusals.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -120,6 +120,9 @@ test_algorithm_strings (void)
 
   g_assert_cmpstr (vigil_algorithm_to_string (VIGIL_ALGORITHM_RF), ==, "rf");
   g_assert_cmpstr (vigil_algorithm_to_string (VIGIL_ALGORITHM_GBT), ==, "gbt");
+  g_assert_cmpstr (vigil_algorithm_to_string (VIGIL_ALGORITHM_ET), ==, "et");
+  g_assert_true (vigil_algorithm_from_string ("et", &a));
+  g_assert_cmpint (a, ==, VIGIL_ALGORITHM_ET);
   g_assert_true (vigil_algorithm_from_string ("rf", &a));
   g_assert_cmpint (a, ==, VIGIL_ALGORITHM_RF);
   g_assert_true (vigil_algorithm_from_string ("gbt", &a));
@@ -147,6 +150,13 @@ test_params_init (void)
   g_assert_cmpuint (p.n_trees, ==, 100);
   g_assert_cmpuint (p.max_depth, ==, 6);
   g_assert_cmpfloat (p.learning_rate, ==, 0.3);
+  g_assert_cmpuint (p.mtry, ==, 0);
+
+  vigil_model_params_init (&p, VIGIL_ALGORITHM_ET);
+  g_assert_cmpint (p.algorithm, ==, VIGIL_ALGORITHM_ET);
+  g_assert_cmpuint (p.n_trees, ==, 100);
+  g_assert_cmpuint (p.max_depth, ==, 0);
+  g_assert_cmpuint (p.mtry, ==, 0);
 }
 
 static void
@@ -379,8 +389,8 @@ test_deterministic (Synthetic     *syn,
   g_assert_cmpmem (pa, size, pb, size);
   /* a forest's parts depend on its tree count, not on the threads that grow them */
   g_assert_cmpmem (pa, size, pc, size);
-  /* the forest samples the features of every split, so the seed must matter */
-  if (algorithm == VIGIL_ALGORITHM_RF)
+  /* the forests sample the features or thresholds of every split, so the seed must matter */
+  if (algorithm != VIGIL_ALGORITHM_GBT)
     g_assert_true (memcmp (pa, pd, size) != 0);
 }
 
@@ -538,56 +548,98 @@ test_load_garbage (Synthetic     *syn,
   copy[len] = 0;
   assert_load_fails (copy, len + 1);
   /* a newer format version */
-  copy[8] = 3;
+  copy[8] = 4;
   assert_load_fails (copy, len);
-  copy[8] = 2;
+  copy[8] = 3;
   /* XGBoost's part replaced by text of the same length */
   memset (copy + len - 200, 'x', 200);
   assert_load_fails (copy, len);
 }
 
-/* Version 1 held one booster, without the booster count and tree count of version 2: the same
- * model rewritten that way loads and predicts the same. */
+/* Version 1 held one booster, without the booster count and tree count of version 2, and
+ * neither had the mtry of version 3: the same model rewritten those ways loads and predicts
+ * the same. */
 static void
-test_load_version_1 (Synthetic     *syn,
-                     gconstpointer  data)
+test_load_old_versions (Synthetic     *syn,
+                        gconstpointer  data)
 {
   g_autoptr(VigilModel) model = train_synthetic (syn, VIGIL_ALGORITHM_GBT, 3, 2);
-  g_autoptr(VigilModel) loaded = NULL;
   g_autoptr(GBytes) blob = NULL;
-  g_autoptr(GBytes) old = NULL;
-  g_autoptr(GByteArray) v1 = g_byte_array_new ();
   g_autoptr(GError) error = NULL;
-  /* magic, version, algorithm, trees, depth, 3 doubles, seed, threads, features, classes */
-  gsize header = 8 + 4 * 4 + 3 * 8 + 8 + 3 * 4 + 4 * vigil_model_get_n_classes (model);
+  /* magic, version, algorithm, trees, depth, 3 doubles, seed, threads: then mtry */
+  const gsize mtry_at = 8 + 4 * 4 + 3 * 8 + 8 + 4;
+  /* then features, classes */
+  gsize header = mtry_at + 4 + 2 * 4 + 4 * vigil_model_get_n_classes (model);
   gsize size = sizeof (float) * SYN_ROWS * 3;
   g_autofree float *pa = g_malloc (size);
-  g_autofree float *pb = g_malloc (size);
   const guint8 *bytes;
   gsize len;
-  guint32 n_boosters, part_trees;
+  guint32 n_boosters, part_trees, mtry;
 
   blob = vigil_model_save (model, &error);
   g_assert_no_error (error);
   bytes = g_bytes_get_data (blob, &len);
-  g_assert_cmpuint (bytes[8], ==, 2);
+  g_assert_cmpuint (bytes[8], ==, 3);
+  memcpy (&mtry, bytes + mtry_at, 4);
   memcpy (&n_boosters, bytes + header, 4);
   memcpy (&part_trees, bytes + header + 4, 4);
+  g_assert_cmpuint (GUINT32_FROM_LE (mtry), ==, 0);
   g_assert_cmpuint (GUINT32_FROM_LE (n_boosters), ==, 1);
   g_assert_cmpuint (GUINT32_FROM_LE (part_trees), ==, 0);
-
-  g_byte_array_append (v1, bytes, header);
-  g_byte_array_append (v1, bytes + header + 8, len - header - 8);
-  v1->data[8] = 1;
-  old = g_byte_array_free_to_bytes (g_steal_pointer (&v1));
-  loaded = vigil_model_load (old, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (loaded);
-
   g_assert_true (vigil_model_predict (model, syn->x, SYN_ROWS, pa, NULL, &error));
-  g_assert_true (vigil_model_predict (loaded, syn->x, SYN_ROWS, pb, NULL, &error));
   g_assert_no_error (error);
-  g_assert_cmpmem (pa, size, pb, size);
+
+  for (guint version = 1; version <= 2; version++)
+    {
+      g_autoptr(GByteArray) old = g_byte_array_new ();
+      g_autoptr(GBytes) old_bytes = NULL;
+      g_autoptr(VigilModel) loaded = NULL;
+      g_autofree float *pb = g_malloc (size);
+
+      g_byte_array_append (old, bytes, mtry_at);
+      g_byte_array_append (old, bytes + mtry_at + 4, header - mtry_at - 4);
+      if (version == 1)
+        g_byte_array_append (old, bytes + header + 8, len - header - 8);
+      else
+        g_byte_array_append (old, bytes + header, len - header);
+      old->data[8] = version;
+      old_bytes = g_byte_array_free_to_bytes (g_steal_pointer (&old));
+      loaded = vigil_model_load (old_bytes, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (loaded);
+      g_assert_true (vigil_model_predict (loaded, syn->x, SYN_ROWS, pb, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpmem (pa, size, pb, size);
+    }
+}
+
+/* An extra-trees model's blob: Vigil's header, then the forest's own, whose damage is refused
+ * as the model's. */
+static void
+test_load_garbage_et (Synthetic     *syn,
+                      gconstpointer  data)
+{
+  g_autoptr(VigilModel) model = train_synthetic (syn, VIGIL_ALGORITHM_ET, 3, 2);
+  g_autoptr(GBytes) blob = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *copy = NULL;
+  gsize len;
+  const guint8 *bytes;
+
+  blob = vigil_model_save (model, &error);
+  g_assert_no_error (error);
+  bytes = g_bytes_get_data (blob, &len);
+  for (gsize cut = 1; cut < len; cut = cut * 2 + 1)
+    assert_load_fails (bytes, cut);
+  assert_load_fails (bytes, len - 1);
+  copy = g_memdup2 (bytes, len);
+  /* a flipped bit in the middle of the forest */
+  copy[len / 2] ^= 1;
+  assert_load_fails (copy, len);
+  copy[len / 2] ^= 1;
+  /* extra trees under a version that had none */
+  copy[8] = 2;
+  assert_load_fails (copy, len);
 }
 
 static void
@@ -610,6 +662,14 @@ test_invalid (Synthetic     *syn,
   g_clear_error (&error);
 
   params.n_trees = 0;
+  model = vigil_model_train (syn->x, SYN_ROWS, SYN_FEATURES, syn->labels, &params, NULL, &error);
+  g_assert_null (model);
+  g_assert_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* extra trees cannot try more features than there are */
+  vigil_model_params_init (&params, VIGIL_ALGORITHM_ET);
+  params.mtry = SYN_FEATURES + 1;
   model = vigil_model_train (syn->x, SYN_ROWS, SYN_FEATURES, syn->labels, &params, NULL, &error);
   g_assert_null (model);
   g_assert_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_INVALID);
@@ -806,18 +866,26 @@ main (int   argc,
   g_test_add_func ("/engine/model/split/folds", test_folds);
   add_synthetic ("/engine/model/train/rf", VIGIL_ALGORITHM_RF, test_train);
   add_synthetic ("/engine/model/train/gbt", VIGIL_ALGORITHM_GBT, test_train);
+  add_synthetic ("/engine/model/train/et", VIGIL_ALGORITHM_ET, test_train);
   add_synthetic ("/engine/model/deterministic/rf", VIGIL_ALGORITHM_RF, test_deterministic);
   add_synthetic ("/engine/model/deterministic/gbt", VIGIL_ALGORITHM_GBT, test_deterministic);
+  add_synthetic ("/engine/model/deterministic/et", VIGIL_ALGORITHM_ET, test_deterministic);
   add_synthetic ("/engine/model/save-load/rf", VIGIL_ALGORITHM_RF, test_save_load);
   add_synthetic ("/engine/model/save-load/gbt", VIGIL_ALGORITHM_GBT, test_save_load);
+  add_synthetic ("/engine/model/save-load/et", VIGIL_ALGORITHM_ET, test_save_load);
   add_synthetic ("/engine/model/importance/rf", VIGIL_ALGORITHM_RF, test_importance);
   add_synthetic ("/engine/model/importance/gbt", VIGIL_ALGORITHM_GBT, test_importance);
+  add_synthetic ("/engine/model/importance/et", VIGIL_ALGORITHM_ET, test_importance);
   add_synthetic ("/engine/model/predict-threads", VIGIL_ALGORITHM_RF, test_predict_threads);
   add_synthetic ("/engine/model/load-garbage", VIGIL_ALGORITHM_GBT, test_load_garbage);
-  add_synthetic ("/engine/model/load-version-1", VIGIL_ALGORITHM_GBT, test_load_version_1);
+  add_synthetic ("/engine/model/load-garbage/et", VIGIL_ALGORITHM_ET, test_load_garbage_et);
+  add_synthetic ("/engine/model/load-old-versions", VIGIL_ALGORITHM_GBT,
+                 test_load_old_versions);
   add_synthetic ("/engine/model/invalid", VIGIL_ALGORITHM_RF, test_invalid);
   add_synthetic ("/engine/model/binary-missing/rf", VIGIL_ALGORITHM_RF, test_binary_with_missing);
   add_synthetic ("/engine/model/binary-missing/gbt", VIGIL_ALGORITHM_GBT,
+                 test_binary_with_missing);
+  add_synthetic ("/engine/model/binary-missing/et", VIGIL_ALGORITHM_ET,
                  test_binary_with_missing);
   g_test_add_func ("/engine/model/hydraulic-cooler", test_hydraulic_cooler);
 

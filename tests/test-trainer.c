@@ -164,10 +164,12 @@ assert_same_metrics (const VigilMetrics *a,
   g_assert_cmpfloat (a->macro_f1, ==, b->macro_f1);
 }
 
+/* @data: the algorithm, rf or et (with mtry 5, which must come back from the registry). */
 static void
 test_registers (Fixture       *f,
                 gconstpointer  data)
 {
+  VigilAlgorithm algorithm = GPOINTER_TO_INT (data);
   g_autoptr(GError) error = NULL;
   g_autoptr(VigilTrainResult) result = NULL;
   g_autoptr(VigilModelRecord) record = NULL;
@@ -189,6 +191,12 @@ test_registers (Fixture       *f,
   guint folds = 99;
 
   request_init (&req, VIGIL_TARGET_VALVE);
+  req.params.algorithm = algorithm;
+  if (algorithm == VIGIL_ALGORITHM_ET)
+    {
+      req.params.max_depth = 0;
+      req.params.mtry = 5;
+    }
   result = train (f, &req);
 
   /* Each class holds out round(count / 4) rows. */
@@ -202,7 +210,7 @@ test_registers (Fixture       *f,
   g_assert_cmpuint (result->metrics.n_classes, ==, 4);
   g_assert_cmpint (result->metrics.classes[0], ==, 73);
   g_assert_cmpint (result->metrics.classes[3], ==, 100);
-  g_assert_cmpint (result->params.algorithm, ==, VIGIL_ALGORITHM_RF);
+  g_assert_cmpint (result->params.algorithm, ==, algorithm);
   g_assert_cmpuint (result->params.n_trees, ==, TREES);
 
   /* The registry holds exactly what was reported. */
@@ -212,7 +220,7 @@ test_registers (Fixture       *f,
   record = vigil_store_get_model (f->store, result->model_id, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (record->target, ==, "valve");
-  g_assert_cmpstr (record->algorithm, ==, "rf");
+  g_assert_cmpstr (record->algorithm, ==, vigil_algorithm_to_string (algorithm));
   g_assert_cmpstr (record->data_source, ==, rig_dir);
   g_assert_cmpint (record->data_from_us, ==, 10);
   g_assert_cmpint (record->data_to_us, ==, 20);
@@ -228,11 +236,13 @@ test_registers (Fixture       *f,
 
   g_assert_true (vigil_train_params_from_json (record->params_json, &params, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (params.algorithm, ==, VIGIL_ALGORITHM_RF);
+  g_assert_cmpint (params.algorithm, ==, algorithm);
   g_assert_cmpuint (params.n_trees, ==, TREES);
   g_assert_cmpuint (params.seed, ==, SEED);
   g_assert_cmpuint (params.max_depth, ==, result->params.max_depth);
   g_assert_cmpfloat (params.subsample, ==, result->params.subsample);
+  g_assert_cmpuint (params.mtry, ==, algorithm == VIGIL_ALGORITHM_ET ? 5 : 0);
+  g_assert_cmpuint (result->params.mtry, ==, params.mtry);
 
   names = vigil_train_features_from_json (record->features_json, &error);
   g_assert_no_error (error);
@@ -553,6 +563,19 @@ test_json (void)
   g_assert_cmpfloat (q.subsample, ==, p.subsample);
   g_assert_cmpfloat (q.colsample, ==, p.colsample);
   g_assert_cmpuint (q.seed, ==, p.seed);
+  /* mtry is extra trees' alone: the other lists do not name it */
+  g_assert_null (strstr (params_json, "mtry"));
+  g_clear_pointer (&params_json, g_free);
+
+  vigil_model_params_init (&p, VIGIL_ALGORITHM_ET);
+  p.mtry = 9;
+  params_json = vigil_train_params_to_json (&p);
+  g_assert_true (vigil_train_params_from_json (params_json, &q, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (q.algorithm, ==, VIGIL_ALGORITHM_ET);
+  g_assert_cmpuint (q.n_trees, ==, p.n_trees);
+  g_assert_cmpuint (q.max_depth, ==, 0);
+  g_assert_cmpuint (q.mtry, ==, 9);
 
   m.n_classes = 3;
   m.classes[0] = 3;
@@ -618,8 +641,10 @@ main (int   argc,
   g_assert_no_error (error);
   g_assert_cmpuint (vigil_feature_table_get_n_rows (table), ==, RIG_CYCLES);
 
-  g_test_add ("/engine/trainer/registers", Fixture, NULL, fixture_set_up, test_registers,
-              fixture_tear_down);
+  g_test_add ("/engine/trainer/registers/rf", Fixture, GINT_TO_POINTER (VIGIL_ALGORITHM_RF),
+              fixture_set_up, test_registers, fixture_tear_down);
+  g_test_add ("/engine/trainer/registers/et", Fixture, GINT_TO_POINTER (VIGIL_ALGORITHM_ET),
+              fixture_set_up, test_registers, fixture_tear_down);
   g_test_add ("/engine/trainer/champion", Fixture, NULL, fixture_set_up, test_champion,
               fixture_tear_down);
   g_test_add ("/engine/trainer/progress", Fixture, NULL, fixture_set_up, test_progress,

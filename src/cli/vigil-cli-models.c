@@ -36,7 +36,8 @@ static const char train_description[] =
   "when it has none yet (--champion: always).\n"
   "\n"
   "Targets: cooler, valve, pump, accumulator, stable. Algorithms: rf (random forest, 20 trees\n"
-  "by default), gbt (gradient boosting, 100 rounds by default).\n"
+  "by default), gbt (gradient boosting, 100 rounds by default), et (extra trees, 100 trees by\n"
+  "default).\n"
   "\n"
   "Example:\n"
   "  vigil-cli train --db models.vigil --dataset hydraulic-uci --target cooler --folds 5";
@@ -131,9 +132,10 @@ _vigil_cli_train (int    argc,
     { "target", 't', 0, G_OPTION_ARG_STRING, &target_name,
       "What to predict: cooler, valve, pump, accumulator or stable", "T" },
     { "algorithm", 'a', 0, G_OPTION_ARG_STRING, &algorithm_name,
-      "rf (random forest, the default) or gbt (gradient boosting)", "rf|gbt" },
+      "rf (random forest, the default), gbt (gradient boosting) or et (extra trees)",
+      "rf|gbt|et" },
     { "trees", 0, 0, G_OPTION_ARG_INT, &trees,
-      "Trees in the forest, or boosting rounds (default: 20 for rf, 100 for gbt)", "N" },
+      "Trees in the forest, or boosting rounds (default: 20 for rf, 100 for gbt and et)", "N" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed of the split and the training (0)", "S" },
     { "test-fraction", 0, 0, G_OPTION_ARG_DOUBLE, &test_fraction,
       "Fraction of each class held out for testing (0.25)", "F" },
@@ -161,7 +163,7 @@ _vigil_cli_train (int    argc,
     return _vigil_cli_usage ("train", "--target must be cooler, valve, pump, accumulator or "
                                       "stable");
   if (algorithm_name != NULL && !vigil_algorithm_from_string (algorithm_name, &algorithm))
-    return _vigil_cli_usage ("train", "--algorithm must be rf or gbt");
+    return _vigil_cli_usage ("train", "--algorithm must be rf, gbt or et");
   if (trees < 0 || trees > 100000)
     return _vigil_cli_usage ("train", "--trees takes a number from 1 to 100000");
   if (seed < 0)

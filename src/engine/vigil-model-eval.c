@@ -1,7 +1,7 @@
 /* vigil-model-eval.c
  *
- * How a model is judged: the metrics of a set of predictions against the truth, and the
- * stratified test split and k folds of a labelled set. The split and the folds use their own
+ * How a model is judged: the classes of a set of labels, the metrics of a set of predictions
+ * against the truth, and the stratified test split and k folds of a labelled set. The split and the folds use their own
  * xoshiro256** generator so that a seed means the same rows on every platform and GLib version.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -12,10 +12,10 @@
 #include "config.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "vigil-model.h"
+#include "vigil-model-private.h"
 #include "vigil-rng-private.h"
 
 static int
@@ -28,37 +28,50 @@ compare_int (gconstpointer a,
   return (x > y) - (x < y);
 }
 
-/* Sorted distinct values of @values into @out; returns their number, or max_out + 1 when there
- * are more than @max_out. */
-static guint
-distinct_sorted (const int *values,
-                 guint      n,
-                 int       *out,
-                 guint      max_out)
+guint
+_vigil_classes_add (const int *values,
+                    guint      n,
+                    int       *classes,
+                    guint      n_classes)
 {
-  g_autofree int *sorted = g_memdup2 (values, sizeof (int) * n);
-  guint n_out = 0;
+  guint k = n_classes;
 
-  qsort (sorted, n, sizeof (int), compare_int);
+  /* an insertion into at most VIGIL_MODEL_MAX_CLASSES values: one pass, no copy */
   for (guint i = 0; i < n; i++)
     {
-      if (i > 0 && sorted[i] == sorted[i - 1])
+      int v = values[i];
+      guint at = k;
+
+      while (at > 0 && classes[at - 1] > v)
+        at--;
+      if (at > 0 && classes[at - 1] == v)
         continue;
-      if (n_out == max_out)
-        return max_out + 1;
-      out[n_out++] = sorted[i];
+      if (k == VIGIL_MODEL_MAX_CLASSES)
+        return VIGIL_MODEL_MAX_CLASSES + 1;
+      memmove (classes + at + 1, classes + at, sizeof (int) * (k - at));
+      classes[at] = v;
+      k++;
     }
-  return n_out;
+  return k;
 }
 
-static int
-class_index (const int *classes,
-             guint      n_classes,
-             int        value)
+guint
+_vigil_class_index (const int *classes,
+                    guint      n_classes,
+                    int        value)
 {
-  const int *found = bsearch (&value, classes, n_classes, sizeof (int), compare_int);
+  guint lo = 0, hi = n_classes - 1;
 
-  return found != NULL ? (int) (found - classes) : -1;
+  while (lo < hi)
+    {
+      guint mid = (lo + hi) / 2;
+
+      if (classes[mid] < value)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
 }
 
 void
@@ -67,7 +80,6 @@ vigil_metrics_compute (const int    *truth,
                        guint         n,
                        VigilMetrics *out)
 {
-  g_autofree int *both = NULL;
   guint k, correct = 0;
   double f1_sum = 0;
 
@@ -79,17 +91,16 @@ vigil_metrics_compute (const int    *truth,
   if (n == 0)
     return;
 
-  both = g_new (int, (gsize) n * 2);
-  memcpy (both, truth, sizeof (int) * n);
-  memcpy (both + n, pred, sizeof (int) * n);
-  k = distinct_sorted (both, n * 2, out->classes, VIGIL_MODEL_MAX_CLASSES);
+  k = _vigil_classes_add (truth, n, out->classes, 0);
+  if (k <= VIGIL_MODEL_MAX_CLASSES)
+    k = _vigil_classes_add (pred, n, out->classes, k);
   g_return_if_fail (k <= VIGIL_MODEL_MAX_CLASSES);
   out->n_classes = k;
 
   for (guint i = 0; i < n; i++)
     {
-      int t = class_index (out->classes, k, truth[i]);
-      int p = class_index (out->classes, k, pred[i]);
+      guint t = _vigil_class_index (out->classes, k, truth[i]);
+      guint p = _vigil_class_index (out->classes, k, pred[i]);
 
       out->confusion[t][p]++;
       correct += t == p;

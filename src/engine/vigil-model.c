@@ -4,8 +4,8 @@
  * multi:softprob, which grows one tree per class, or for two classes binary:logistic, whose
  * one tree does the work of softprob's two mirror images. A random forest is XGBoost's: one
  * boosting round growing n_trees parallel trees with learning rate 1, in parts that threads of
- * ours grow side by side. How a model is judged (metrics, split, folds) is in
- * vigil-model-eval.c.
+ * ours grow side by side. Extra trees are Vigil's own (vigil-forest.c), kept beside the same
+ * class values. How a model is judged (metrics, split, folds) is in vigil-model-eval.c.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -19,14 +19,18 @@
 
 #include <xgboost/c_api.h>
 
+#include "vigil-blob-private.h"
 #include "vigil-error.h"
+#include "vigil-forest.h"
 #include "vigil-model.h"
+#include "vigil-model-private.h"
 
 /* The blob: MAGIC, then little-endian fields (see vigil_model_save()), then each booster's
- * tree count and XGBoost's UBJSON. Version 1 held one booster and no count. */
+ * tree count and XGBoost's UBJSON, or the size and blob of an extra-trees forest. Version 1
+ * held one booster and no count; version 3 added mtry to the header, and extra trees. */
 #define MAGIC "VIGILXGB"
 #define MAGIC_LEN 8
-#define FORMAT_VERSION 2
+#define FORMAT_VERSION 3
 
 /* A forest of n trees is grown as CLAMP (n / TREES_PER_PART, 1, MAX_PARTS) boosters, each one
  * round of its share of the trees, so that threads of ours can grow whole parts side by side;
@@ -43,6 +47,14 @@
  * many cells (rows × features) on; a forest uses threads of its own instead. */
 #define XGB_THREADED_CELLS (G_GUINT64_CONSTANT (1) << 22)
 
+/* Extra trees by default: 100 trees, each split trying every feature. Chosen by 5-fold
+ * cross-validation on the training rows of the hydraulic targets (bench/README.md): every
+ * feature beat round(sqrt(n)), 2 round(sqrt(n)) and n / 2, and 300 trees gained too little
+ * over 100 for three times the work. */
+#define ET_TREES 100
+
+G_STATIC_ASSERT (VIGIL_FOREST_MAX_CLASSES >= VIGIL_MODEL_MAX_CLASSES);
+
 struct _VigilModel
 {
   /* XGBoost hands out result buffers that live until the next call on the same booster */
@@ -50,6 +62,7 @@ struct _VigilModel
   guint            n_boosters;
   BoosterHandle   *boosters;      /* owned, guarded by lock */
   guint           *n_part_trees;  /* per booster: its trees per class (rf), or 0 (gbt) */
+  VigilForest     *forest;        /* et: owned, read-only once trained (no lock); else NULL */
 
   VigilModelParams params;
   guint            n_features;
@@ -66,6 +79,8 @@ vigil_algorithm_to_string (VigilAlgorithm algorithm)
       return "rf";
     case VIGIL_ALGORITHM_GBT:
       return "gbt";
+    case VIGIL_ALGORITHM_ET:
+      return "et";
     default:
       g_return_val_if_reached (NULL);
     }
@@ -81,6 +96,8 @@ vigil_algorithm_from_string (const char     *s,
     *out = VIGIL_ALGORITHM_RF;
   else if (g_strcmp0 (s, "gbt") == 0)
     *out = VIGIL_ALGORITHM_GBT;
+  else if (g_strcmp0 (s, "et") == 0)
+    *out = VIGIL_ALGORITHM_ET;
   else
     return FALSE;
   return TRUE;
@@ -101,6 +118,14 @@ vigil_model_params_init (VigilModelParams *params,
       params->learning_rate = 1.0;
       params->subsample = 1.0;
       params->colsample = 0.0;
+    }
+  else if (algorithm == VIGIL_ALGORITHM_ET)
+    {
+      params->n_trees = ET_TREES;
+      params->max_depth = 0;
+      params->learning_rate = 1.0;
+      params->subsample = 1.0;
+      params->colsample = 1.0;
     }
   else
     {
@@ -138,11 +163,12 @@ check_params (const VigilModelParams  *p,
 {
   const char *bad = NULL;
 
-  if (p->algorithm != VIGIL_ALGORITHM_RF && p->algorithm != VIGIL_ALGORITHM_GBT)
+  if (p->algorithm != VIGIL_ALGORITHM_RF && p->algorithm != VIGIL_ALGORITHM_GBT &&
+      p->algorithm != VIGIL_ALGORITHM_ET)
     bad = "unknown algorithm";
   else if (p->n_trees == 0 || p->n_trees > 100000)
     bad = "the number of trees must be from 1 to 100000";
-  else if (p->max_depth == 0 || p->max_depth > 64)
+  else if (p->algorithm != VIGIL_ALGORITHM_ET && (p->max_depth == 0 || p->max_depth > 64))
     bad = "the maximum depth must be from 1 to 64";
   else if (!(p->learning_rate > 0 && p->learning_rate <= 1))
     bad = "the learning rate must be in (0, 1]";
@@ -162,54 +188,6 @@ static guint
 resolve_threads (guint n_threads)
 {
   return n_threads > 0 ? n_threads : MAX (1u, g_get_num_processors ());
-}
-
-/* The sorted distinct values of @labels into @classes; returns their number, or
- * VIGIL_MODEL_MAX_CLASSES + 1 when there are more. An insertion into at most that many
- * values: one pass, no copy of the labels. */
-static guint
-collect_classes (const int *labels,
-                 guint      n,
-                 int       *classes)
-{
-  guint k = 0;
-
-  for (guint i = 0; i < n; i++)
-    {
-      int v = labels[i];
-      guint at = k;
-
-      while (at > 0 && classes[at - 1] > v)
-        at--;
-      if (at > 0 && classes[at - 1] == v)
-        continue;
-      if (k == VIGIL_MODEL_MAX_CLASSES)
-        return VIGIL_MODEL_MAX_CLASSES + 1;
-      memmove (classes + at + 1, classes + at, sizeof (int) * (k - at));
-      classes[at] = v;
-      k++;
-    }
-  return k;
-}
-
-/* @value's index in the sorted @classes, which hold it. */
-static guint
-class_index (const int *classes,
-             guint      n_classes,
-             int        value)
-{
-  guint lo = 0, hi = n_classes - 1;
-
-  while (lo < hi)
-    {
-      guint mid = (lo + hi) / 2;
-
-      if (classes[mid] < value)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-  return lo;
 }
 
 static gboolean
@@ -410,6 +388,38 @@ train_worker (gpointer data)
   return NULL;
 }
 
+static VigilModel *
+train_extra_trees (const float             *x,
+                   guint                    n_rows,
+                   guint                    n_features,
+                   const int               *labels,
+                   const VigilModelParams  *params,
+                   const int               *classes,
+                   guint                    n_classes,
+                   GCancellable            *cancellable,
+                   GError                 **error)
+{
+  g_autofree guint8 *y = g_new (guint8, n_rows);
+  VigilForestParams fp;
+  VigilForest *forest;
+  VigilModel *model;
+
+  for (guint i = 0; i < n_rows; i++)
+    y[i] = (guint8) _vigil_class_index (classes, n_classes, labels[i]);
+  vigil_forest_params_init (&fp);
+  fp.n_trees = params->n_trees;
+  fp.max_depth = params->max_depth;
+  fp.mtry = params->mtry > 0 ? params->mtry : n_features;
+  fp.seed = params->seed;
+  fp.n_threads = params->n_threads;
+  forest = vigil_forest_train (x, n_rows, n_features, y, n_classes, &fp, cancellable, error);
+  if (forest == NULL)
+    return NULL;
+  model = model_new (NULL, NULL, 0, params, n_features, classes, n_classes);
+  model->forest = forest;
+  return model;
+}
+
 VigilModel *
 vigil_model_train (const float             *x,
                    guint                    n_rows,
@@ -441,7 +451,7 @@ vigil_model_train (const float             *x,
   if (!check_params (params, error))
     return NULL;
 
-  n_classes = collect_classes (labels, n_rows, classes);
+  n_classes = _vigil_classes_add (labels, n_rows, classes, 0);
   if (n_classes < 2 || n_classes > VIGIL_MODEL_MAX_CLASSES)
     {
       if (n_classes < 2)
@@ -455,9 +465,13 @@ vigil_model_train (const float             *x,
       return NULL;
     }
 
+  if (params->algorithm == VIGIL_ALGORITHM_ET)
+    return train_extra_trees (x, n_rows, n_features, labels, params, classes, n_classes,
+                              cancellable, error);
+
   y = g_new (float, n_rows);
   for (guint i = 0; i < n_rows; i++)
-    y[i] = (float) class_index (classes, n_classes, labels[i]);
+    y[i] = (float) _vigil_class_index (classes, n_classes, labels[i]);
 
   job.x = x;
   job.y = y;
@@ -513,6 +527,7 @@ vigil_model_free (VigilModel *model)
     return;
   free_boosters (model->boosters, model->n_boosters);
   g_free (model->n_part_trees);
+  vigil_forest_free (model->forest);
   g_mutex_clear (&model->lock);
   g_free (model);
 }
@@ -630,30 +645,19 @@ predict_parts (VigilModel   *model,
   return TRUE;
 }
 
-gboolean
-vigil_model_predict (VigilModel  *model,
-                     const float *x,
-                     guint        n_rows,
-                     float       *out_proba,
-                     int         *out_pred,
-                     GError     **error)
+static gboolean
+predict_xgboost (VigilModel   *model,
+                 const float  *x,
+                 guint         n_rows,
+                 float        *out_proba,
+                 GError      **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&model->lock);
   DMatrixHandle dmat = NULL;
   const float *result = NULL;
+  guint k = model->n_classes, width;
   gboolean ok;
-  guint k, width;
 
-  g_return_val_if_fail (model != NULL, FALSE);
-  g_return_val_if_fail (x != NULL || n_rows == 0, FALSE);
-  g_return_val_if_fail (out_proba != NULL || n_rows == 0, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (n_rows == 0)
-    return TRUE;
-
-  k = model->n_classes;
-  locker = g_mutex_locker_new (&model->lock);
   ok = xgb_check (XGDMatrixCreateFromMat (x, n_rows, model->n_features, NAN, &dmat),
                   "build the matrix to predict", error);
   if (ok && model->n_boosters > 1)
@@ -672,7 +676,31 @@ vigil_model_predict (VigilModel  *model,
     }
   if (dmat != NULL)
     XGDMatrixFree (dmat);
-  if (!ok)
+  return ok;
+}
+
+gboolean
+vigil_model_predict (VigilModel  *model,
+                     const float *x,
+                     guint        n_rows,
+                     float       *out_proba,
+                     int         *out_pred,
+                     GError     **error)
+{
+  guint k;
+
+  g_return_val_if_fail (model != NULL, FALSE);
+  g_return_val_if_fail (x != NULL || n_rows == 0, FALSE);
+  g_return_val_if_fail (out_proba != NULL || n_rows == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (n_rows == 0)
+    return TRUE;
+
+  k = model->n_classes;
+  if (model->forest != NULL)
+    vigil_forest_predict (model->forest, x, n_rows, out_proba);
+  else if (!predict_xgboost (model, x, n_rows, out_proba, error))
     return FALSE;
 
   for (guint r = 0; out_pred != NULL && r < n_rows; r++)
@@ -686,32 +714,6 @@ vigil_model_predict (VigilModel  *model,
       out_pred[r] = model->classes[best];
     }
   return TRUE;
-}
-
-static void
-put_u32 (GByteArray *out,
-         guint32     v)
-{
-  v = GUINT32_TO_LE (v);
-  g_byte_array_append (out, (const guint8 *) &v, sizeof v);
-}
-
-static void
-put_u64 (GByteArray *out,
-         guint64     v)
-{
-  v = GUINT64_TO_LE (v);
-  g_byte_array_append (out, (const guint8 *) &v, sizeof v);
-}
-
-static void
-put_double (GByteArray *out,
-            double      v)
-{
-  guint64 bits;
-
-  memcpy (&bits, &v, sizeof bits);
-  put_u64 (out, bits);
 }
 
 GBytes *
@@ -730,21 +732,31 @@ vigil_model_save (VigilModel  *model,
   p = &model->params;
   out = g_byte_array_new ();
   g_byte_array_append (out, (const guint8 *) MAGIC, MAGIC_LEN);
-  put_u32 (out, FORMAT_VERSION);
-  put_u32 (out, p->algorithm);
-  put_u32 (out, p->n_trees);
-  put_u32 (out, p->max_depth);
-  put_double (out, p->learning_rate);
-  put_double (out, p->subsample);
-  put_double (out, p->colsample);
-  put_u64 (out, p->seed);
-  put_u32 (out, p->n_threads);
-  put_u32 (out, model->n_features);
-  put_u32 (out, model->n_classes);
+  vigil_blob_put_u32 (out, FORMAT_VERSION);
+  vigil_blob_put_u32 (out, p->algorithm);
+  vigil_blob_put_u32 (out, p->n_trees);
+  vigil_blob_put_u32 (out, p->max_depth);
+  vigil_blob_put_double (out, p->learning_rate);
+  vigil_blob_put_double (out, p->subsample);
+  vigil_blob_put_double (out, p->colsample);
+  vigil_blob_put_u64 (out, p->seed);
+  vigil_blob_put_u32 (out, p->n_threads);
+  vigil_blob_put_u32 (out, p->mtry);
+  vigil_blob_put_u32 (out, model->n_features);
+  vigil_blob_put_u32 (out, model->n_classes);
   for (guint i = 0; i < model->n_classes; i++)
-    put_u32 (out, (guint32) model->classes[i]);
+    vigil_blob_put_u32 (out, (guint32) model->classes[i]);
 
-  put_u32 (out, model->n_boosters);
+  if (model->forest != NULL)
+    {
+      g_autoptr(GBytes) forest = vigil_forest_save (model->forest);
+
+      vigil_blob_put_u64 (out, g_bytes_get_size (forest));
+      g_byte_array_append (out, g_bytes_get_data (forest, NULL), g_bytes_get_size (forest));
+      return g_byte_array_free_to_bytes (g_steal_pointer (&out));
+    }
+
+  vigil_blob_put_u32 (out, model->n_boosters);
 
   locker = g_mutex_locker_new (&model->lock);
   for (guint b = 0; b < model->n_boosters; b++)
@@ -753,67 +765,11 @@ vigil_model_save (VigilModel  *model,
                                                   &len, &buf),
                       "serialize the model", error))
         return NULL;
-      put_u32 (out, model->n_part_trees[b]);
-      put_u64 (out, len);
+      vigil_blob_put_u32 (out, model->n_part_trees[b]);
+      vigil_blob_put_u64 (out, len);
       g_byte_array_append (out, (const guint8 *) buf, len);
     }
   return g_byte_array_free_to_bytes (g_steal_pointer (&out));
-}
-
-typedef struct
-{
-  const guint8 *data;
-  gsize         len;
-  gsize         pos;
-  gboolean      short_read;
-} Reader;
-
-static const guint8 *
-take (Reader *r,
-      gsize   n)
-{
-  const guint8 *p;
-
-  if (r->short_read || r->len - r->pos < n)
-    {
-      r->short_read = TRUE;
-      return NULL;
-    }
-  p = r->data + r->pos;
-  r->pos += n;
-  return p;
-}
-
-static guint32
-get_u32 (Reader *r)
-{
-  const guint8 *p = take (r, 4);
-  guint32 v = 0;
-
-  if (p != NULL)
-    memcpy (&v, p, 4);
-  return GUINT32_FROM_LE (v);
-}
-
-static guint64
-get_u64 (Reader *r)
-{
-  const guint8 *p = take (r, 8);
-  guint64 v = 0;
-
-  if (p != NULL)
-    memcpy (&v, p, 8);
-  return GUINT64_FROM_LE (v);
-}
-
-static double
-get_double (Reader *r)
-{
-  guint64 bits = get_u64 (r);
-  double v;
-
-  memcpy (&v, &bits, sizeof v);
-  return v;
 }
 
 static gboolean
@@ -827,7 +783,7 @@ parse_error (GError     **error,
 
 /* Reads everything before the boosters; leaves @r at the first. */
 static gboolean
-load_header (Reader            *r,
+load_header (VigilBlobReader   *r,
              guint32           *version,
              VigilModelParams  *p,
              guint             *n_features,
@@ -835,11 +791,11 @@ load_header (Reader            *r,
              guint             *n_classes,
              GError           **error)
 {
-  const guint8 *magic = take (r, MAGIC_LEN);
+  const guint8 *magic = vigil_blob_take (r, MAGIC_LEN);
 
   if (magic == NULL || memcmp (magic, MAGIC, MAGIC_LEN) != 0)
     return parse_error (error, "the data does not start with the model signature");
-  *version = get_u32 (r);
+  *version = vigil_blob_get_u32 (r);
   if (r->short_read)
     return parse_error (error, "the header is truncated");
   if (*version < 1 || *version > FORMAT_VERSION)
@@ -850,25 +806,27 @@ load_header (Reader            *r,
       return FALSE;
     }
   memset (p, 0, sizeof *p);
-  p->algorithm = get_u32 (r);
-  p->n_trees = get_u32 (r);
-  p->max_depth = get_u32 (r);
-  p->learning_rate = get_double (r);
-  p->subsample = get_double (r);
-  p->colsample = get_double (r);
-  p->seed = get_u64 (r);
-  p->n_threads = get_u32 (r);
-  *n_features = get_u32 (r);
-  *n_classes = get_u32 (r);
+  p->algorithm = vigil_blob_get_u32 (r);
+  p->n_trees = vigil_blob_get_u32 (r);
+  p->max_depth = vigil_blob_get_u32 (r);
+  p->learning_rate = vigil_blob_get_double (r);
+  p->subsample = vigil_blob_get_double (r);
+  p->colsample = vigil_blob_get_double (r);
+  p->seed = vigil_blob_get_u64 (r);
+  p->n_threads = vigil_blob_get_u32 (r);
+  if (*version >= 3)
+    p->mtry = vigil_blob_get_u32 (r);
+  *n_features = vigil_blob_get_u32 (r);
+  *n_classes = vigil_blob_get_u32 (r);
   if (r->short_read)
     return parse_error (error, "the header is truncated");
-  if (!check_params (p, NULL))
+  if (!check_params (p, NULL) || (*version < 3 && p->algorithm == VIGIL_ALGORITHM_ET))
     return parse_error (error, "the parameters are out of range");
   if (*n_features == 0 || *n_classes < 2 || *n_classes > VIGIL_MODEL_MAX_CLASSES)
     return parse_error (error, "the feature or class count is out of range");
   for (guint i = 0; i < *n_classes; i++)
     {
-      classes[i] = (int) get_u32 (r);
+      classes[i] = (int) vigil_blob_get_u32 (r);
       if (i > 0 && classes[i] <= classes[i - 1])
         return parse_error (error, "the classes are not in increasing order");
     }
@@ -909,11 +867,46 @@ load_booster (const guint8  *xgb,
   return booster;
 }
 
+/* The rest of @r is the forest's own blob. */
+static VigilModel *
+load_extra_trees (VigilBlobReader         *r,
+                  const VigilModelParams  *params,
+                  guint                    n_features,
+                  const int               *classes,
+                  guint                    n_classes,
+                  GError                 **error)
+{
+  guint64 len = vigil_blob_get_u64 (r);
+  VigilForestParams fp;
+  VigilForest *forest;
+  VigilModel *model;
+
+  if (r->short_read || len != vigil_blob_left (r))
+    {
+      parse_error (error, "the forest is truncated or followed by other data");
+      return NULL;
+    }
+  forest = vigil_forest_load (vigil_blob_take (r, len), len, error);
+  if (forest == NULL)
+    return NULL;
+  vigil_forest_get_params (forest, &fp);
+  if (vigil_forest_get_n_features (forest) != n_features ||
+      vigil_forest_get_n_classes (forest) != n_classes || fp.n_trees != params->n_trees)
+    {
+      vigil_forest_free (forest);
+      parse_error (error, "the forest's sizes differ from the header's");
+      return NULL;
+    }
+  model = model_new (NULL, NULL, 0, params, n_features, classes, n_classes);
+  model->forest = forest;
+  return model;
+}
+
 VigilModel *
 vigil_model_load (GBytes  *bytes,
                   GError **error)
 {
-  Reader r = { 0 };
+  VigilBlobReader r = { 0 };
   VigilModelParams params;
   int classes[VIGIL_MODEL_MAX_CLASSES];
   guint n_features, n_classes, n_boosters = 1, tree_sum = 0;
@@ -928,9 +921,11 @@ vigil_model_load (GBytes  *bytes,
   r.data = g_bytes_get_data (bytes, &r.len);
   if (!load_header (&r, &version, &params, &n_features, classes, &n_classes, error))
     return NULL;
+  if (params.algorithm == VIGIL_ALGORITHM_ET)
+    return load_extra_trees (&r, &params, n_features, classes, n_classes, error);
   if (version >= 2)
     {
-      n_boosters = get_u32 (&r);
+      n_boosters = vigil_blob_get_u32 (&r);
       if (r.short_read || n_boosters == 0 || n_boosters > MAX_PARTS ||
           (params.algorithm == VIGIL_ALGORITHM_GBT && n_boosters != 1))
         {
@@ -947,16 +942,17 @@ vigil_model_load (GBytes  *bytes,
 
       /* version 1 held one booster with every tree */
       if (version >= 2)
-        n_part_trees[b] = get_u32 (&r);
+        n_part_trees[b] = vigil_blob_get_u32 (&r);
       else if (params.algorithm == VIGIL_ALGORITHM_RF)
         n_part_trees[b] = params.n_trees;
       tree_sum += n_part_trees[b];
-      xgb_len = get_u64 (&r);
+      xgb_len = vigil_blob_get_u64 (&r);
       if (r.short_read || xgb_len > r.len - r.pos ||
           (b == n_boosters - 1 && xgb_len != r.len - r.pos))
         ok = parse_error (error, "the XGBoost model is truncated or followed by other data");
       else
-        ok = (boosters[b] = load_booster (take (&r, xgb_len), xgb_len, n_features, error)) != NULL;
+        ok = (boosters[b] = load_booster (vigil_blob_take (&r, xgb_len), xgb_len, n_features,
+                                          error)) != NULL;
     }
   if (ok && params.algorithm == VIGIL_ALGORITHM_RF && tree_sum != params.n_trees)
     ok = parse_error (error, "the parts of the forest do not add up to its trees");
@@ -984,6 +980,11 @@ vigil_model_get_importance (VigilModel  *model,
   g_return_val_if_fail (out != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (model->forest != NULL)
+    {
+      vigil_forest_get_importance (model->forest, out);
+      return TRUE;
+    }
   sum = g_new0 (double, model->n_features);
   memset (out, 0, sizeof (float) * model->n_features);
   locker = g_mutex_locker_new (&model->lock);

@@ -1,8 +1,9 @@
 /* vigil-model.h
  *
- * Health models: classifiers trained with XGBoost (random forest or gradient boosting) on plain
- * row-major float matrices, their serialized form (vigil-model.c), and how they are evaluated
- * (metrics, stratified split, stratified k-fold: vigil-model-eval.c).
+ * Health models: classifiers trained with XGBoost (random forest or gradient boosting) or
+ * Vigil's own extremely randomized trees (vigil-forest.h) on plain row-major float matrices,
+ * their serialized form (vigil-model.c), and how they are evaluated (metrics, stratified split,
+ * stratified k-fold: vigil-model-eval.c).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -20,6 +21,7 @@ typedef enum
 {
   VIGIL_ALGORITHM_RF,   /* "rf": one round of n_trees parallel trees on feature samples */
   VIGIL_ALGORITHM_GBT,  /* "gbt": n_trees rounds of gradient boosting */
+  VIGIL_ALGORITHM_ET,   /* "et": n_trees extremely randomized trees (vigil-forest.h) */
 } VigilAlgorithm;
 
 const char *vigil_algorithm_to_string   (VigilAlgorithm  algorithm);
@@ -29,8 +31,8 @@ gboolean    vigil_algorithm_from_string (const char     *s,
 typedef struct
 {
   VigilAlgorithm algorithm;
-  guint          n_trees;        /* rf: trees in the forest; gbt: boosting rounds */
-  guint          max_depth;
+  guint          n_trees;        /* rf, et: trees in the forest; gbt: boosting rounds */
+  guint          max_depth;      /* et: 0 for unlimited */
   double         learning_rate;  /* gbt only; a forest always uses 1 */
   double         subsample;      /* fraction of rows each tree sees, drawn without replacement */
   double         colsample;      /* fraction of features each split considers (rf: drawn once
@@ -41,7 +43,11 @@ typedef struct
                                   * grows its parts (10 trees or more each, at most 8 parts)
                                   * side by side; boosting is sequential and uses XGBoost's
                                   * threads only on tables of 2^22 cells (rows x features)
-                                  * or more */
+                                  * or more; extra trees are grown a tree at a time by
+                                  * threads of Vigil's */
+  guint          mtry;           /* et: features tried at each split, 0 for every one (the
+                                  * forest's own default is round(sqrt(n))); rf and gbt: 0,
+                                  * unused (they use colsample) */
 } VigilModelParams;
 
 /* rf: 20 trees (the original pipeline's forest), depth 20, subsample 1, colsample auto, grown
@@ -49,8 +55,9 @@ typedef struct
  * tree grows until its leaves are pure or 20 deep and the forest votes with its leaves' class
  * shares, as Breiman's does; gbt: 100 rounds, depth 6, learning rate 0.3, subsample 1,
  * colsample 1, XGBoost's hist method with its own regularization (min_child_weight 1,
- * lambda 1). Seed 0, n_threads 0. The forest's were chosen by 5-fold cross-validation on the
- * training rows of the hydraulic targets (bench/README.md). */
+ * lambda 1); et: 100 trees, depth unlimited, mtry 0 (every feature; learning rate, subsample
+ * and colsample 1, unused). Seed 0, n_threads 0. The forests' were chosen by 5-fold
+ * cross-validation on the training rows of the hydraulic targets (bench/README.md). */
 void vigil_model_params_init (VigilModelParams *params,
                               VigilAlgorithm    algorithm);
 
@@ -59,7 +66,7 @@ typedef struct _VigilModel VigilModel;
 /* @x: @n_rows × @n_features floats, row-major, NAN for missing values. @labels: one class value
  * per row in the data's own units (e.g. 3, 20, 100); the model's classes are their distinct
  * values, sorted, from 2 to VIGIL_MODEL_MAX_CLASSES of them (else VIGIL_ENGINE_ERROR_INVALID).
- * Cancelling @cancellable stops between boosting rounds or parts of a forest with
+ * Cancelling @cancellable stops between boosting rounds, parts of a forest or extra trees with
  * VIGIL_ENGINE_ERROR_CANCELLED.
  * The same data, parameters and seed give bit-identical probabilities. */
 VigilModel *vigil_model_train          (const float             *x,
@@ -91,16 +98,17 @@ gboolean    vigil_model_predict        (VigilModel              *model,
                                         GError                 **error);
 
 /* One blob: Vigil's header (format version, parameters, classes, feature count) followed by
- * XGBoost's own model in Universal Binary JSON, one per part of a forest. Loads what earlier
- * versions saved. */
+ * XGBoost's own model in Universal Binary JSON, one per part of a forest, or by the extra-trees
+ * forest's own blob (vigil_forest_save()). Loads what earlier versions saved. */
 GBytes     *vigil_model_save           (VigilModel              *model,
                                         GError                 **error);
 /* VIGIL_ENGINE_ERROR_PARSE for anything that is not such a blob. */
 VigilModel *vigil_model_load           (GBytes                  *bytes,
                                         GError                 **error);
 
-/* Total gain per feature index, normalized to sum to 1 (all zeros when the model never
- * splits); @out holds vigil_model_get_n_features() floats, zero for unused features. */
+/* Total gain per feature index (rf, gbt) or mean decrease in Gini impurity (et), normalized to
+ * sum to 1 (all zeros when the model never splits); @out holds vigil_model_get_n_features()
+ * floats, zero for unused features. */
 gboolean    vigil_model_get_importance (VigilModel              *model,
                                         float                   *out,
                                         GError                 **error);

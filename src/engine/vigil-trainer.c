@@ -411,6 +411,12 @@ vigil_train_params_to_json (const VigilModelParams *p)
   json_builder_add_double_value (b, p->colsample);
   json_builder_set_member_name (b, "seed");
   json_builder_add_int_value (b, (gint64) p->seed);
+  /* only extra trees use it: the other algorithms' lists stay as they were */
+  if (p->algorithm == VIGIL_ALGORITHM_ET)
+    {
+      json_builder_set_member_name (b, "mtry");
+      json_builder_add_int_value (b, p->mtry);
+    }
   json_builder_end_object (b);
 
   root = json_builder_get_root (b);
@@ -458,6 +464,7 @@ vigil_train_params_from_json (const char        *json,
   out->subsample = json_object_get_double_member_with_default (o, "subsample", out->subsample);
   out->colsample = json_object_get_double_member_with_default (o, "colsample", out->colsample);
   out->seed = (guint64) json_object_get_int_member_with_default (o, "seed", 0);
+  out->mtry = (guint) json_object_get_int_member_with_default (o, "mtry", out->mtry);
 
   return TRUE;
 }

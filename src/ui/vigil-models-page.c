@@ -145,7 +145,24 @@ algorithm_name (const char *algorithm)
     return _("Random forest");
   if (g_strcmp0 (algorithm, "gbt") == 0)
     return _("Gradient boosting");
+  if (g_strcmp0 (algorithm, "et") == 0)
+    return _("Extra trees");
   return algorithm;
+}
+
+/* The algorithm row lists random forest, gradient boosting and extra trees, in that order. */
+static VigilAlgorithm
+selected_algorithm (VigilModelsPage *self)
+{
+  switch (adw_combo_row_get_selected (self->algorithm_row))
+    {
+    case 1:
+      return VIGIL_ALGORITHM_GBT;
+    case 2:
+      return VIGIL_ALGORITHM_ET;
+    default:
+      return VIGIL_ALGORITHM_RF;
+    }
 }
 
 static char *
@@ -588,6 +605,20 @@ show_details (VigilModelsPage *self,
                                 "seed %s"),
                               d->params.n_trees, d->params.max_depth, d->params.learning_rate,
                               seed);
+  else if (d->params.algorithm == VIGIL_ALGORITHM_ET)
+    {
+      g_autofree char *depth = d->params.max_depth > 0
+                               ? g_strdup_printf ("%u", d->params.max_depth)
+                               : g_strdup (_("unlimited"));
+      g_autofree char *mtry = d->params.mtry > 0 ? g_strdup_printf ("%u", d->params.mtry)
+                                                 : g_strdup (_("all"));
+
+      /* Translators: extra trees' parameters, e.g. "Extra trees: 100 trees, depth unlimited,
+       * features per split all, seed 0". */
+      params = g_strdup_printf (_("Extra trees: %u trees, depth %s, features per split %s, "
+                                  "seed %s"),
+                                d->params.n_trees, depth, mtry, seed);
+    }
   else
     /* Translators: a random forest's parameters. */
     params = g_strdup_printf (_("Random forest: %u trees, depth %u, row sample %g, seed %s"),
@@ -953,8 +984,7 @@ read_request (VigilModelsPage   *self,
               VigilTrainRequest *req)
 {
   guint target = adw_combo_row_get_selected (self->target_row);
-  VigilAlgorithm algorithm = adw_combo_row_get_selected (self->algorithm_row) == 1
-                             ? VIGIL_ALGORITHM_GBT : VIGIL_ALGORITHM_RF;
+  VigilAlgorithm algorithm = selected_algorithm (self);
 
   vigil_train_request_init (req, MIN (target, VIGIL_N_TARGETS - 1), algorithm);
   req->params.n_trees = (guint) gtk_spin_button_get_value_as_int (self->trees_spin);
@@ -1026,9 +1056,9 @@ static void
 on_algorithm_changed (VigilModelsPage *self)
 {
   VigilModelParams params;
-  gboolean gbt = adw_combo_row_get_selected (self->algorithm_row) == 1;
+  gboolean gbt = selected_algorithm (self) == VIGIL_ALGORITHM_GBT;
 
-  vigil_model_params_init (&params, gbt ? VIGIL_ALGORITHM_GBT : VIGIL_ALGORITHM_RF);
+  vigil_model_params_init (&params, selected_algorithm (self));
   gtk_spin_button_set_value (self->trees_spin, params.n_trees);
   gtk_spin_button_set_value (self->depth_spin, params.max_depth);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->trees_row),
@@ -1085,7 +1115,8 @@ vigil_models_page_set_train_request (VigilModelsPage         *self,
 
   adw_combo_row_set_selected (self->target_row, req->target);
   adw_combo_row_set_selected (self->algorithm_row,
-                              req->params.algorithm == VIGIL_ALGORITHM_GBT ? 1 : 0);
+                              req->params.algorithm == VIGIL_ALGORITHM_GBT  ? 1
+                              : req->params.algorithm == VIGIL_ALGORITHM_ET ? 2 : 0);
   gtk_spin_button_set_value (self->trees_spin, req->params.n_trees);
   gtk_spin_button_set_value (self->depth_spin, req->params.max_depth);
   gtk_spin_button_set_value (self->seed_spin, (double) req->params.seed);
