@@ -307,7 +307,8 @@ test_migrate_v1 (Fixture       *f,
   g_clear_object (&store);
 
   /* Back to exactly what schema 1 created: its tables, its columns, its version. */
-  exec_rw (f->path, "DROP TABLE predictions; DROP TABLE model_aliases; DROP TABLE models;"
+  exec_rw (f->path, "DROP TABLE kafka_streams; DROP TABLE kafka_offsets;"
+                    "DROP TABLE predictions; DROP TABLE model_aliases; DROP TABLE models;"
                     "ALTER TABLE alarms DROP COLUMN model_id; PRAGMA user_version = 1;");
   v1_schema = dump (f->path, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name");
   g_assert_cmpstr (v1_schema, ==,
@@ -347,15 +348,16 @@ test_migrate_v1 (Fixture       *f,
   close_store (store);
 
   db = open_db (f->path);
-  g_assert_cmpint (query_int (db, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (query_int (db, "PRAGMA user_version"), ==, VIGIL_STORE_SCHEMA_VERSION);
   g_assert_cmpint (query_int (db, "SELECT count(*) FROM alarms WHERE model_id IS NULL"), ==,
                    query_int (db, "SELECT count(*) FROM alarms"));
   g_assert_cmpint (query_int (db, "SELECT count(*) FROM predictions"), ==, 0);
   sqlite3_close (db);
   v2_tables = dump (f->path, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name");
   g_assert_cmpstr (v2_tables, ==,
-                   "alarm_journal|\nalarms|\ncycle_labels|\ndead_letters|\nlate_records|\n"
-                   "model_aliases|\nmodels|\npredictions|\nsessions|\nwindows|\n");
+                   "alarm_journal|\nalarms|\ncycle_labels|\ndead_letters|\nkafka_offsets|\n"
+                   "kafka_streams|\nlate_records|\nmodel_aliases|\nmodels|\npredictions|\n"
+                   "sessions|\nwindows|\n");
   windows_after = dump (f->path, "SELECT * FROM windows ORDER BY sensor, window_start");
   sessions_after = dump (f->path, "SELECT * FROM sessions ORDER BY id");
   /* The alarms rows gained one column, NULL for every rule alarm. */

@@ -20,6 +20,7 @@
 #include "vigil-alarm-machine.h"
 #include "vigil-error.h"
 #include "vigil-hydraulic-reader.h"
+#include "vigil-hydraulic-replay-private.h"
 #include "vigil-hydraulic-replay.h"
 #include "vigil-predictor.h"
 #include "vigil-replay-clock.h"
@@ -65,10 +66,8 @@ struct _VigilHydraulicReplay
   atomic_bool         stop_requested;
   atomic_uint         workers_running;
   atomic_uint_fast64_t samples;
-  atomic_uint_fast64_t windows;
   atomic_uint_fast64_t late;
-  atomic_uint_fast64_t alarms_raised;
-  atomic_uint         health[VIGIL_N_SENSORS];
+  VigilStageShared    shared;       /* windows, alarms and health counters */
   /* [rule * VIGIL_N_SENSORS + sensor]: gint64 raise times. Each sensor belongs to one
    * worker, so each array has one writer; read only after the workers are joined. */
   GArray            **raises;
@@ -94,8 +93,7 @@ struct _Stream
   double             *values;     /* the current cycle's row */
   guint               n_values;
   gint64              dt_us;
-  VigilWindowOp      *op;
-  VigilAlarmMachine  *alarms;
+  VigilSensorStage    stage;      /* op and alarms NULL for profile.txt */
   guint               cycle;      /* the cycle being replayed */
   guint               skip;       /* rows still to skip before the first cycle replayed */
   gint64              offset_us;  /* how far into it; 0: its row is not read yet */
@@ -118,6 +116,173 @@ vigil_replay_options_init (VigilReplayOptions *options)
     .first_cycle = 0,
   };
 }
+
+/* The per-sensor stage every hydraulic source shares ------------------------------------- */
+
+void
+_vigil_stage_shared_init (VigilStageShared  *shared,
+                          VigilRuleSet      *rules,
+                          VigilLive         *live,
+                          GArray           **raises)
+{
+  shared->rules = rules;
+  shared->live = live;
+  shared->raises = raises;
+  atomic_store (&shared->windows, 0);
+  atomic_store (&shared->alarms_raised, 0);
+  for (guint s = 0; s < VIGIL_N_SENSORS; s++)
+    atomic_store (&shared->health[s], 100);
+}
+
+gboolean
+_vigil_sensor_stage_init (VigilSensorStage  *stage,
+                          VigilSensor        sensor,
+                          VigilRuleSet      *rules,
+                          gint64             window_us,
+                          gint64             slide_us,
+                          gint64             lateness_us,
+                          GError           **error)
+{
+  stage->sensor = sensor;
+  stage->drop_before_us = G_MININT64;
+  stage->op = vigil_window_op_new (window_us, slide_us, lateness_us, VIGIL_N_SENSORS, error);
+  if (stage->op == NULL)
+    return FALSE;
+  stage->alarms = vigil_alarm_machine_new (rules, 1u << sensor);
+
+  return TRUE;
+}
+
+void
+_vigil_sensor_stage_clear (VigilSensorStage *stage)
+{
+  g_clear_pointer (&stage->op, vigil_window_op_free);
+  g_clear_pointer (&stage->alarms, vigil_alarm_machine_free);
+}
+
+static void
+tally_raises (VigilStageShared *shared,
+              GArray           *transitions,
+              guint             from)
+{
+  guint n_rules = vigil_rule_set_get_n_rules (shared->rules);
+
+  for (guint i = from; i < transitions->len; i++)
+    {
+      const VigilAlarmTransition *t = &g_array_index (transitions, VigilAlarmTransition, i);
+
+      if (t->to != VIGIL_ALARM_ACTIVE_UNACKED || t->from == VIGIL_ALARM_ACTIVE_UNACKED)
+        continue;
+
+      /* Rule names are interned: pointers compare. */
+      for (guint r = 0; r < n_rules; r++)
+        if (vigil_rule_set_get_rule (shared->rules, r)->name == t->rule)
+          {
+            g_array_append_val (shared->raises[r * VIGIL_N_SENSORS + t->key], t->at_us);
+            break;
+          }
+    }
+}
+
+void
+_vigil_sensor_stage_process (VigilStageShared *shared,
+                             VigilSensorStage *stage,
+                             VigilStoreBatch  *batch,
+                             guint             first_window,
+                             guint             first_late)
+{
+  guint first_transition = batch->transitions->len;
+  guint raised = 0;
+  guint kept = first_window;
+
+  for (guint i = first_window; i < batch->windows->len; i++)
+    {
+      const VigilWindowStats *w = &g_array_index (batch->windows, VigilWindowStats, i);
+
+      if (w->start_us >= stage->drop_before_us)
+        g_array_index (batch->windows, VigilWindowStats, kept++) = *w;
+    }
+  g_array_set_size (batch->windows, kept);
+
+  for (guint i = first_window; i < batch->windows->len; i++)
+    {
+      const VigilWindowStats *w = &g_array_index (batch->windows, VigilWindowStats, i);
+
+      raised += vigil_alarm_machine_process (stage->alarms, w, batch->transitions);
+    }
+  atomic_store (&shared->health[stage->sensor],
+                vigil_alarm_machine_get_health (stage->alarms, stage->sensor));
+
+  if (raised > 0 && shared->raises != NULL)
+    tally_raises (shared, batch->transitions, first_transition);
+  atomic_fetch_add (&shared->windows, batch->windows->len - first_window);
+  atomic_fetch_add (&shared->alarms_raised, raised);
+
+  if (shared->live == NULL)
+    return;
+  if (batch->windows->len > first_window)
+    vigil_live_add_windows (shared->live,
+                            &g_array_index (batch->windows, VigilWindowStats, first_window),
+                            batch->windows->len - first_window, g_get_monotonic_time ());
+  if (batch->late->len > first_late)
+    vigil_live_add_late (shared->live, batch->late->len - first_late);
+}
+
+void
+_vigil_sensor_stage_push_run (VigilStageShared *shared,
+                              VigilSensorStage *stage,
+                              gint64            t0_us,
+                              gint64            dt_us,
+                              const double     *values,
+                              gsize             n_values,
+                              VigilStoreBatch  *batch)
+{
+  guint first_window = batch->windows->len;
+  guint first_late = batch->late->len;
+
+  vigil_window_op_push_run (stage->op, stage->sensor, t0_us, dt_us, values, n_values,
+                            batch->windows, batch->late);
+  if (shared->live != NULL)
+    vigil_live_add_samples_run (shared->live, stage->sensor, t0_us, dt_us, values, n_values);
+  _vigil_sensor_stage_process (shared, stage, batch, first_window, first_late);
+}
+
+void
+_vigil_sensor_stage_advance (VigilStageShared *shared,
+                             VigilSensorStage *stage,
+                             gint64            watermark_us,
+                             VigilStoreBatch  *batch)
+{
+  guint first_window = batch->windows->len;
+
+  vigil_window_op_advance (stage->op, stage->sensor, watermark_us, batch->windows);
+  _vigil_sensor_stage_process (shared, stage, batch, first_window, batch->late->len);
+}
+
+void
+_vigil_sensor_stage_finish (VigilStageShared *shared,
+                            VigilSensorStage *stage,
+                            VigilStoreBatch  *batch)
+{
+  guint first_window = batch->windows->len;
+
+  vigil_window_op_flush (stage->op, batch->windows);
+  _vigil_sensor_stage_process (shared, stage, batch, first_window, batch->late->len);
+  vigil_alarm_machine_advance (stage->alarms, G_MAXINT64 / 2, batch->transitions);
+}
+
+void
+_vigil_publish_transitions (VigilLive       *live,
+                            VigilStoreBatch *batch,
+                            guint            from)
+{
+  if (live != NULL && batch->transitions->len > from)
+    vigil_live_add_transitions (live, &g_array_index (batch->transitions,
+                                                      VigilAlarmTransition, from),
+                                batch->transitions->len - from);
+}
+
+/* The replay ------------------------------------------------------------------------------- */
 
 static void
 set_error (VigilHydraulicReplay *self,
@@ -144,30 +309,6 @@ submit_batch (VigilHydraulicReplay  *self,
   *batch = vigil_store_batch_new (self->session_id);
 }
 
-static void
-tally_raises (VigilHydraulicReplay *self,
-              GArray               *transitions,
-              guint                 from)
-{
-  guint n_rules = vigil_rule_set_get_n_rules (self->rules);
-
-  for (guint i = from; i < transitions->len; i++)
-    {
-      const VigilAlarmTransition *t = &g_array_index (transitions, VigilAlarmTransition, i);
-
-      if (t->to != VIGIL_ALARM_ACTIVE_UNACKED || t->from == VIGIL_ALARM_ACTIVE_UNACKED)
-        continue;
-
-      /* Rule names are interned: pointers compare. */
-      for (guint r = 0; r < n_rules; r++)
-        if (vigil_rule_set_get_rule (self->rules, r)->name == t->rule)
-          {
-            g_array_append_val (self->raises[r * VIGIL_N_SENSORS + t->key], t->at_us);
-            break;
-          }
-    }
-}
-
 /* The predictor's output, under its lock: one batch, so component alarms reach the store
  * and the bus in the order they happened. */
 static void
@@ -188,7 +329,7 @@ emit_predictions (GArray   *predictions,
       g_array_append_val (batch->transitions, t);
       raised += t.to == VIGIL_ALARM_ACTIVE_UNACKED && t.from != VIGIL_ALARM_ACTIVE_UNACKED;
     }
-  atomic_fetch_add (&self->alarms_raised, raised);
+  atomic_fetch_add (&self->shared.alarms_raised, raised);
 
   if (self->live != NULL)
     {
@@ -199,31 +340,6 @@ emit_predictions (GArray   *predictions,
                                                 transitions->data, transitions->len);
     }
   vigil_store_submit (self->store, g_steal_pointer (&batch));
-}
-
-/* Runs the windows closed since the last call through the alarm machine. */
-static void
-process_windows (VigilHydraulicReplay *self,
-                 VigilAlarmMachine    *alarms,
-                 VigilStoreBatch      *batch,
-                 guint                 from)
-{
-  guint raised = 0;
-  guint first_transition = batch->transitions->len;
-
-  for (guint i = from; i < batch->windows->len; i++)
-    {
-      const VigilWindowStats *w = &g_array_index (batch->windows, VigilWindowStats, i);
-
-      raised += vigil_alarm_machine_process (alarms, w, batch->transitions);
-      atomic_store (&self->health[w->key], vigil_alarm_machine_get_health (alarms, w->key));
-    }
-
-  if (raised > 0)
-    tally_raises (self, batch->transitions, first_transition);
-
-  atomic_fetch_add (&self->windows, batch->windows->len - from);
-  atomic_fetch_add (&self->alarms_raised, raised);
 }
 
 static gboolean
@@ -258,38 +374,6 @@ read_row (VigilHydraulicReplay  *self,
   return r == 1;
 }
 
-/* A replay that starts at a later cycle (a seek) has no samples before it: windows reaching
- * back there are partial, and a complete one from an earlier run may already be stored. */
-static void
-drop_partial_windows (VigilHydraulicReplay *self,
-                      VigilStoreBatch      *batch,
-                      guint                 from)
-{
-  guint kept = from;
-
-  if (self->options.first_cycle == 0)
-    return;
-
-  for (guint i = from; i < batch->windows->len; i++)
-    {
-      const VigilWindowStats *w = &g_array_index (batch->windows, VigilWindowStats, i);
-
-      if (w->start_us >= self->first_us)
-        g_array_index (batch->windows, VigilWindowStats, kept++) = *w;
-    }
-  g_array_set_size (batch->windows, kept);
-}
-
-static void
-publish_windows (VigilHydraulicReplay *self,
-                 VigilStoreBatch      *batch,
-                 guint                 from)
-{
-  if (batch->windows->len > from)
-    vigil_live_add_windows (self->live, &g_array_index (batch->windows, VigilWindowStats, from),
-                            batch->windows->len - from, g_get_monotonic_time ());
-}
-
 /* Called with st->lock held: the transitions made so far reach the store and the live bus
  * before any operator action on the same alarms can. */
 static void
@@ -300,10 +384,7 @@ submit_transitions (VigilHydraulicReplay  *self,
   if ((*batch)->transitions->len == 0)
     return;
 
-  if (self->live != NULL && (*batch)->transitions->len > from)
-    vigil_live_add_transitions (self->live,
-                                &g_array_index ((*batch)->transitions, VigilAlarmTransition, from),
-                                (*batch)->transitions->len - from);
+  _vigil_publish_transitions (self->live, *batch, from);
   submit_batch (self, batch);
 }
 
@@ -332,26 +413,13 @@ push_slice (VigilHydraulicReplay *self,
                        + (gint64) st->cycle * VIGIL_CYCLE_SECONDS * VIGIL_USEC_PER_SEC;
   guint a = (guint) ((st->offset_us + st->dt_us - 1) / st->dt_us);
   guint b = (guint) MIN ((end_us + st->dt_us - 1) / st->dt_us, st->n_values);
-  guint first = batch->windows->len;
-  guint first_late = batch->late->len;
 
   st->offset_us = end_us;
   if (b <= a)
     return 0;
 
-  vigil_window_op_push_run (st->op, st->sensor, cycle_start + a * st->dt_us, st->dt_us,
-                            st->values + a, b - a, batch->windows, batch->late);
-  drop_partial_windows (self, batch, first);
-  process_windows (self, st->alarms, batch, first);
-
-  if (self->live != NULL)
-    {
-      vigil_live_add_samples_run (self->live, st->sensor, cycle_start + a * st->dt_us, st->dt_us,
-                                  st->values + a, b - a);
-      publish_windows (self, batch, first);
-      if (batch->late->len > first_late)
-        vigil_live_add_late (self->live, batch->late->len - first_late);
-    }
+  _vigil_sensor_stage_push_run (&self->shared, &st->stage, cycle_start + a * st->dt_us,
+                                st->dt_us, st->values + a, b - a, batch);
 
   return b - a;
 }
@@ -402,7 +470,7 @@ advance_stream (VigilHydraulicReplay  *self,
 
       g_mutex_lock (&st->lock);
       first_transition = batch->transitions->len;
-      if (st->op != NULL)
+      if (st->stage.op != NULL)
         samples += push_slice (self, st, end, batch);
       else
         st->offset_us = end;
@@ -413,7 +481,7 @@ advance_stream (VigilHydraulicReplay  *self,
 
       if (st->offset_us >= cycle_us)
         {
-          if (st->op != NULL)
+          if (st->stage.op != NULL)
             vigil_predictor_add_cycle (self->predictor, st->cycle, self->options.start_us
                                                                    + (gint64) (st->cycle + 1)
                                                                      * cycle_us,
@@ -433,21 +501,15 @@ advance_stream (VigilHydraulicReplay  *self,
 
   /* End of stream: the last windows close. */
   batch = *batchp;
-  if (st->op != NULL)
+  if (st->stage.op != NULL)
     {
-      guint first = batch->windows->len;
       guint first_transition = batch->transitions->len;
 
       g_mutex_lock (&st->lock);
-      vigil_window_op_flush (st->op, batch->windows);
-      drop_partial_windows (self, batch, first);
-      process_windows (self, st->alarms, batch, first);
-      vigil_alarm_machine_advance (st->alarms, G_MAXINT64 / 2, batch->transitions);
-      if (self->live != NULL)
-        publish_windows (self, batch, first);
+      _vigil_sensor_stage_finish (&self->shared, &st->stage, batch);
       submit_transitions (self, batchp, first_transition);
       g_mutex_unlock (&st->lock);
-      atomic_fetch_add (&self->late, vigil_window_op_get_late_count (st->op, st->sensor));
+      atomic_fetch_add (&self->late, vigil_window_op_get_late_count (st->stage.op, st->sensor));
     }
   atomic_store (&st->position_us, self->options.start_us
                                   + (gint64) self->dataset->n_cycles * cycle_us);
@@ -521,8 +583,7 @@ stream_clear (Stream *st)
   g_mutex_clear (&st->lock);
   g_clear_pointer (&st->reader, vigil_row_reader_free);
   g_clear_pointer (&st->values, g_free);
-  g_clear_pointer (&st->op, vigil_window_op_free);
-  g_clear_pointer (&st->alarms, vigil_alarm_machine_free);
+  _vigil_sensor_stage_clear (&st->stage);
 }
 
 /* One stream per present sensor file, heaviest first so they start first, and profile.txt. */
@@ -567,11 +628,12 @@ open_streams (VigilHydraulicReplay  *self,
       st->reader = vigil_row_reader_open (path, st->n_values, error);
       if (st->reader == NULL)
         return FALSE;
-      st->op = vigil_window_op_new (self->options.window_us, self->options.slide_us,
-                                    self->options.lateness_us, VIGIL_N_SENSORS, error);
-      if (st->op == NULL)
+      if (!_vigil_sensor_stage_init (&st->stage, s, self->rules, self->options.window_us,
+                                     self->options.slide_us, self->options.lateness_us, error))
         return FALSE;
-      st->alarms = vigil_alarm_machine_new (self->rules, 1u << s);
+      /* A seek has no samples before its first cycle. */
+      if (self->options.first_cycle > 0)
+        st->stage.drop_before_us = self->first_us;
     }
 
   for (guint i = 0; i < self->n_streams; i++)
@@ -631,8 +693,6 @@ vigil_hydraulic_replay_init (VigilHydraulicReplay *self)
   g_mutex_init (&self->queue_mutex);
   g_cond_init (&self->queue_cond);
   g_queue_init (&self->ready);
-  for (guint s = 0; s < VIGIL_N_SENSORS; s++)
-    atomic_store (&self->health[s], 100);
 }
 
 VigilHydraulicReplay *
@@ -658,6 +718,7 @@ vigil_hydraulic_replay_new (const char               *dir,
     self->options = *options;
   else
     vigil_replay_options_init (&self->options);
+  _vigil_stage_shared_init (&self->shared, self->rules, NULL, self->raises);
 
   return self;
 }
@@ -836,9 +897,9 @@ vigil_hydraulic_replay_get_stats (VigilHydraulicReplay *self,
 
   *stats = (VigilReplayStats) { 0 };
   stats->samples = atomic_load (&self->samples);
-  stats->windows = atomic_load (&self->windows);
+  stats->windows = atomic_load (&self->shared.windows);
   stats->late = atomic_load (&self->late);
-  stats->alarms_raised = atomic_load (&self->alarms_raised);
+  stats->alarms_raised = atomic_load (&self->shared.alarms_raised);
   stats->n_cycles = self->dataset != NULL ? self->dataset->n_cycles : 0;
   stats->cycles_done = stats->n_cycles;
   for (guint i = 0; i < self->n_streams; i++)
@@ -847,7 +908,7 @@ vigil_hydraulic_replay_get_stats (VigilHydraulicReplay *self,
   stats->rig_health = 100;
   for (guint s = 0; s < VIGIL_N_SENSORS; s++)
     {
-      stats->health[s] = atomic_load (&self->health[s]);
+      stats->health[s] = atomic_load (&self->shared.health[s]);
       if (self->dataset != NULL && (self->dataset->sensors & (1u << s)))
         stats->rig_health = MIN (stats->rig_health, stats->health[s]);
     }
@@ -893,6 +954,7 @@ vigil_hydraulic_replay_set_live (VigilHydraulicReplay *self,
   g_return_if_fail (!self->started);
 
   g_set_object (&self->live, live);
+  self->shared.live = live;
 }
 
 gint64
@@ -970,7 +1032,7 @@ find_stream (VigilHydraulicReplay  *self,
              GError               **error)
 {
   for (guint i = 0; i < self->n_streams; i++)
-    if (self->streams[i].sensor == sensor && self->streams[i].alarms != NULL)
+    if (self->streams[i].sensor == sensor && self->streams[i].stage.alarms != NULL)
       return &self->streams[i];
 
   g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_NOT_FOUND,
@@ -1016,14 +1078,15 @@ operator_action (VigilHydraulicReplay  *self,
   g_mutex_lock (&st->lock);
   at = atomic_load (&st->position_us);
   if (action == ACTION_ACK)
-    ok = vigil_alarm_machine_acknowledge (st->alarms, rule, sensor, at, comment,
+    ok = vigil_alarm_machine_acknowledge (st->stage.alarms, rule, sensor, at, comment,
                                           batch->transitions, error);
   else
-    ok = vigil_alarm_machine_shelve (st->alarms, rule, sensor, at, at + duration_us, comment,
+    ok = vigil_alarm_machine_shelve (st->stage.alarms, rule, sensor, at, at + duration_us, comment,
                                      batch->transitions, error);
   if (ok)
     {
-      atomic_store (&self->health[sensor], vigil_alarm_machine_get_health (st->alarms, sensor));
+      atomic_store (&self->shared.health[sensor],
+                    vigil_alarm_machine_get_health (st->stage.alarms, sensor));
       submit_transitions (self, &batch, 0);
     }
   g_mutex_unlock (&st->lock);

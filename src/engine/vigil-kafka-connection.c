@@ -258,3 +258,118 @@ vigil_kafka_connection_describe (const VigilKafkaConnection *self)
   g_string_append_c (out, ')');
   return g_string_free (out, FALSE);
 }
+
+typedef struct
+{
+  GMutex              lock;
+  rd_kafka_resp_err_t fatal;   /* the first authentication error librdkafka reported */
+  char               *reason;
+} ListState;
+
+static void
+list_error_cb (rd_kafka_t *rk,
+               int         err,
+               const char *reason,
+               void       *opaque)
+{
+  ListState *state = opaque;
+
+  if (err != RD_KAFKA_RESP_ERR__AUTHENTICATION &&
+      err != RD_KAFKA_RESP_ERR__SSL &&
+      err != RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED &&
+      err != RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED &&
+      err != RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED)
+    return;
+
+  g_mutex_lock (&state->lock);
+  if (state->fatal == RD_KAFKA_RESP_ERR_NO_ERROR)
+    {
+      state->fatal = (rd_kafka_resp_err_t) err;
+      state->reason = g_strdup (reason);
+    }
+  g_mutex_unlock (&state->lock);
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+GStrv
+vigil_kafka_connection_list_topics (const VigilKafkaConnection  *self,
+                                    guint                        timeout_ms,
+                                    GError                     **error)
+{
+  g_autofree char *who = NULL;
+  const struct rd_kafka_metadata *metadata = NULL;
+  rd_kafka_conf_t *conf;
+  rd_kafka_t *rk;
+  rd_kafka_resp_err_t err;
+  ListState state = { 0 };
+  GPtrArray *names;
+  char errstr[512];
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  conf = vigil_kafka_connection_new_conf (self, error);
+  if (conf == NULL)
+    return NULL;
+
+  who = vigil_kafka_connection_describe (self);
+  g_mutex_init (&state.lock);
+  rd_kafka_conf_set_opaque (conf, &state);
+  rd_kafka_conf_set_error_cb (conf, list_error_cb);
+  /* Quiet: a test that fails says so once, through the error. */
+  rd_kafka_conf_set (conf, "log_level", "0", NULL, 0);
+
+  rk = rd_kafka_new (RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+  if (rk == NULL)
+    {
+      rd_kafka_conf_destroy (conf);
+      g_mutex_clear (&state.lock);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: %s", who, errstr);
+      return NULL;
+    }
+
+  err = rd_kafka_metadata (rk, 1, NULL, &metadata, (int) MAX (timeout_ms, 1));
+  /* An authentication error arrives through the error callback, served by polling. */
+  rd_kafka_poll (rk, 0);
+
+  if (state.fatal != RD_KAFKA_RESP_ERR_NO_ERROR)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED, "%s: %s", who,
+                   state.reason != NULL ? state.reason : rd_kafka_err2str (state.fatal));
+      names = NULL;
+    }
+  else if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    {
+      if (err == RD_KAFKA_RESP_ERR__TIMED_OUT || err == RD_KAFKA_RESP_ERR__TRANSPORT ||
+          err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                     "%s: no broker answered within %u ms (%s)", who, timeout_ms,
+                     rd_kafka_err2str (err));
+      else
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: %s", who,
+                     rd_kafka_err2str (err));
+      names = NULL;
+    }
+  else
+    {
+      names = g_ptr_array_new ();
+      for (int i = 0; i < metadata->topic_cnt; i++)
+        if (!g_str_has_prefix (metadata->topics[i].topic, "__"))
+          g_ptr_array_add (names, g_strdup (metadata->topics[i].topic));
+      g_ptr_array_sort (names, compare_names);
+      g_ptr_array_add (names, NULL);
+    }
+
+  if (metadata != NULL)
+    rd_kafka_metadata_destroy (metadata);
+  rd_kafka_destroy (rk);
+  g_free (state.reason);
+  g_mutex_clear (&state.lock);
+  return names != NULL ? (GStrv) g_ptr_array_free (names, FALSE) : NULL;
+}

@@ -69,6 +69,15 @@ gboolean            vigil_kafka_sasl_mechanism_from_string (const char          
 rd_kafka_conf_t    *vigil_kafka_connection_new_conf (const VigilKafkaConnection  *self,
                                                      GError                     **error);
 
+/* Connects and asks the cluster for its topics, waiting at most @timeout_ms: what the Open
+ * dialog's connection test does. Returns the topic names, sorted (internal ones, starting
+ * with "__", left out), or NULL with G_IO_ERROR_TIMED_OUT (no broker answered),
+ * G_IO_ERROR_PERMISSION_DENIED (authentication or authorization failed) or another code,
+ * the message saying which and naming the brokers. Blocks: call it from a worker thread. */
+GStrv               vigil_kafka_connection_list_topics (const VigilKafkaConnection *self,
+                                                        guint                       timeout_ms,
+                                                        GError                    **error);
+
 /* "broker1:9092 (sasl_ssl, SCRAM-SHA-512 as alice)": for logs, errors and the UI. No
  * password. */
 char               *vigil_kafka_connection_describe (const VigilKafkaConnection  *self);

@@ -25,6 +25,11 @@ typedef enum
   VIGIL_STORE_STMT_ALARM_RAISE,
   VIGIL_STORE_STMT_ALARM_UPDATE,
   VIGIL_STORE_STMT_PREDICTION,
+  VIGIL_STORE_STMT_DEAD_LETTER,
+  VIGIL_STORE_STMT_KAFKA_OFFSET,
+  VIGIL_STORE_STMT_KAFKA_STREAM,
+  VIGIL_STORE_STMT_KAFKA_RESET_OFFSETS,
+  VIGIL_STORE_STMT_KAFKA_RESET_STREAMS,
   VIGIL_STORE_STMT_SESSION_INSERT,
   VIGIL_STORE_STMT_SESSION_SELECT,
   VIGIL_STORE_STMT_BEGIN,
@@ -93,6 +98,10 @@ gboolean _vigil_store_step            (VigilStore       *self,
                                        GError          **error);
 /* Writes every row of @batch into the open transaction of the writer's connection. */
 gboolean _vigil_store_write_batch     (VigilStore       *self,
+                                       VigilStoreBatch  *batch,
+                                       GError          **error);
+/* Writes @batch's dead letters and its Kafka checkpoint (vigil-kafka-offsets.c). */
+gboolean _vigil_store_write_kafka     (VigilStore       *self,
                                        VigilStoreBatch  *batch,
                                        GError          **error);
 /* INSERT OR IGNORE, then the id: the first creation of a session is the one kept. */

@@ -159,6 +159,26 @@ static const char schema_v2[] =
 
   "ALTER TABLE alarms ADD COLUMN model_id INTEGER;";
 
+/* Version 3: where Kafka consumer groups resume, written in the transactions of the results
+ * they produced (exactly once). */
+static const char schema_v3[] =
+  "CREATE TABLE kafka_offsets ("
+  "  group_id      TEXT NOT NULL,"
+  "  topic         TEXT NOT NULL,"
+  "  \"partition\"   INTEGER NOT NULL,"
+  "  resume_offset INTEGER NOT NULL,"
+  "  next_offset   INTEGER NOT NULL,"
+  "  updated_us    INTEGER NOT NULL,"
+  "  PRIMARY KEY (group_id, topic, \"partition\")) WITHOUT ROWID;"
+
+  "CREATE TABLE kafka_streams ("
+  "  group_id      TEXT NOT NULL,"
+  "  session_id    INTEGER NOT NULL REFERENCES sessions (id),"
+  "  sensor        TEXT NOT NULL,"
+  "  watermark_us  INTEGER,"
+  "  next_late_seq INTEGER NOT NULL,"
+  "  PRIMARY KEY (group_id, session_id, sensor)) WITHOUT ROWID;";
+
 typedef struct
 {
   int         from_version;
@@ -170,6 +190,7 @@ typedef struct
 static const MigrationStep migration_steps[] = {
   { 0, schema_v1 },
   { 1, schema_v2 },
+  { 2, schema_v3 },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migration_steps) == VIGIL_STORE_SCHEMA_VERSION);
@@ -226,6 +247,24 @@ static const char * const writer_sql[VIGIL_STORE_N_STMTS] = {
     " ON CONFLICT (session_id, cycle, target) DO UPDATE SET"
     " model_id = excluded.model_id, predicted = excluded.predicted,"
     " proba_json = excluded.proba_json",
+  [VIGIL_STORE_STMT_DEAD_LETTER] =
+    "INSERT OR IGNORE INTO dead_letters (session_id, source, topic, \"partition\", \"offset\","
+    " received_us, excerpt, reason) VALUES (?1, 'kafka', ?2, ?3, ?4, ?5, ?6, ?7)",
+  [VIGIL_STORE_STMT_KAFKA_OFFSET] =
+    "INSERT INTO kafka_offsets (group_id, topic, \"partition\", resume_offset, next_offset,"
+    " updated_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+    " ON CONFLICT (group_id, topic, \"partition\") DO UPDATE SET"
+    " resume_offset = excluded.resume_offset, next_offset = excluded.next_offset,"
+    " updated_us = excluded.updated_us",
+  [VIGIL_STORE_STMT_KAFKA_STREAM] =
+    "INSERT INTO kafka_streams (group_id, session_id, sensor, watermark_us, next_late_seq)"
+    " VALUES (?1, ?2, ?3, ?4, ?5)"
+    " ON CONFLICT (group_id, session_id, sensor) DO UPDATE SET"
+    " watermark_us = excluded.watermark_us, next_late_seq = excluded.next_late_seq",
+  [VIGIL_STORE_STMT_KAFKA_RESET_OFFSETS] =
+    "DELETE FROM kafka_offsets WHERE group_id = ?1",
+  [VIGIL_STORE_STMT_KAFKA_RESET_STREAMS] =
+    "DELETE FROM kafka_streams WHERE group_id = ?1",
   [VIGIL_STORE_STMT_SESSION_INSERT] =
     "INSERT OR IGNORE INTO sessions (key, kind, source, start_us, window_us, slide_us,"
     " lateness_us, rules_json, created_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -744,11 +783,16 @@ _vigil_store_write_batch (VigilStore       *self,
                           VigilStoreBatch  *batch,
                           GError          **error)
 {
+  for (guint i = 0; batch->attached != NULL && i < batch->attached->len; i++)
+    if (!_vigil_store_write_batch (self, g_ptr_array_index (batch->attached, i), error))
+      return FALSE;
+
   return write_windows (self, batch, error) &&
          write_late (self, batch, error) &&
          write_labels (self, batch, error) &&
          write_transitions (self, batch, error) &&
-         write_predictions (self, batch, error);
+         write_predictions (self, batch, error) &&
+         _vigil_store_write_kafka (self, batch, error);
 }
 
 gboolean

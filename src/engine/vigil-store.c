@@ -48,8 +48,43 @@ vigil_store_batch_new (gint64 session_id)
   batch->transitions = g_array_new (FALSE, FALSE, sizeof (VigilAlarmTransition));
   g_array_set_clear_func (batch->transitions, vigil_alarm_transition_clear);
   batch->predictions = g_array_new (FALSE, FALSE, sizeof (VigilPrediction));
+  batch->dead_letters = g_array_new (FALSE, FALSE, sizeof (VigilStoreDeadLetter));
+  g_array_set_clear_func (batch->dead_letters, vigil_store_dead_letter_clear);
+  batch->kafka_offsets = g_array_new (FALSE, FALSE, sizeof (VigilStoreKafkaOffset));
+  g_array_set_clear_func (batch->kafka_offsets, vigil_store_kafka_offset_clear);
+  batch->kafka_streams = g_array_new (FALSE, FALSE, sizeof (VigilStoreKafkaStream));
 
   return batch;
+}
+
+void
+vigil_store_dead_letter_clear (gpointer data)
+{
+  VigilStoreDeadLetter *d = data;
+
+  g_clear_pointer (&d->topic, g_free);
+  g_clear_pointer (&d->excerpt, g_free);
+  g_clear_pointer (&d->reason, g_free);
+}
+
+void
+vigil_store_kafka_offset_clear (gpointer data)
+{
+  VigilStoreKafkaOffset *o = data;
+
+  g_clear_pointer (&o->topic, g_free);
+}
+
+void
+vigil_store_batch_attach (VigilStoreBatch *batch,
+                          VigilStoreBatch *other)
+{
+  g_return_if_fail (batch != NULL);
+  g_return_if_fail (other != NULL && other != batch);
+
+  if (batch->attached == NULL)
+    batch->attached = g_ptr_array_new_with_free_func ((GDestroyNotify) vigil_store_batch_free);
+  g_ptr_array_add (batch->attached, other);
 }
 
 void
@@ -63,19 +98,34 @@ vigil_store_batch_free (VigilStoreBatch *batch)
   g_clear_pointer (&batch->labels, g_array_unref);
   g_clear_pointer (&batch->transitions, g_array_unref);
   g_clear_pointer (&batch->predictions, g_array_unref);
+  g_clear_pointer (&batch->dead_letters, g_array_unref);
+  g_clear_pointer (&batch->kafka_group, g_free);
+  g_clear_pointer (&batch->kafka_offsets, g_array_unref);
+  g_clear_pointer (&batch->kafka_streams, g_array_unref);
+  g_clear_pointer (&batch->attached, g_ptr_array_unref);
   g_free (batch);
 }
 
 gsize
 vigil_store_batch_get_size (VigilStoreBatch *batch)
 {
+  gsize size;
+
   g_return_val_if_fail (batch != NULL, 0);
 
-  return (batch->windows != NULL ? batch->windows->len : 0) +
+  size = (batch->windows != NULL ? batch->windows->len : 0) +
          (batch->late != NULL ? batch->late->len : 0) +
          (batch->labels != NULL ? batch->labels->len : 0) +
          (batch->transitions != NULL ? batch->transitions->len : 0) +
-         (batch->predictions != NULL ? batch->predictions->len : 0);
+         (batch->predictions != NULL ? batch->predictions->len : 0) +
+         (batch->dead_letters != NULL ? batch->dead_letters->len : 0) +
+         (batch->kafka_offsets != NULL ? batch->kafka_offsets->len : 0) +
+         (batch->kafka_streams != NULL ? batch->kafka_streams->len : 0) +
+         (batch->kafka_reset ? 1 : 0);
+  for (guint i = 0; batch->attached != NULL && i < batch->attached->len; i++)
+    size += vigil_store_batch_get_size (g_ptr_array_index (batch->attached, i));
+
+  return size;
 }
 
 gboolean

@@ -15,7 +15,7 @@
 
 G_BEGIN_DECLS
 
-#define VIGIL_STORE_SCHEMA_VERSION 2
+#define VIGIL_STORE_SCHEMA_VERSION 3
 
 /* What identifies a session: replaying the same source with the same settings into the
  * same file finds the same session again, which is what makes re-replays idempotent. */
@@ -30,7 +30,42 @@ typedef struct
   const char *rules_json;   /* vigil_rule_set_to_json() */
 } VigilSessionInfo;
 
-/* A unit of work for the writer thread. All arrays are owned by the batch. */
+/* A record a source could not use, kept with where it came from (idempotent: a record seen
+ * again is not stored twice). */
+typedef struct
+{
+  gint64  session_id;
+  char   *topic;          /* owned */
+  gint32  partition;
+  gint64  offset;
+  gint64  received_us;    /* wall time */
+  char   *excerpt;        /* owned: the start of the payload, readable */
+  char   *reason;         /* owned */
+} VigilStoreDeadLetter;
+
+/* Where a Kafka consumer group resumes a partition: from resume_offset, the earliest record
+ * that state still open when the transaction committed needs, with everything before
+ * next_offset already written (so only what lies past it is new). */
+typedef struct
+{
+  char   *topic;          /* owned */
+  gint32  partition;
+  gint64  resume_offset;
+  gint64  next_offset;
+} VigilStoreKafkaOffset;
+
+/* What a consumer group's sensor stream needs besides its stored windows to go on exactly
+ * where a transaction left it. */
+typedef struct
+{
+  gint64  session_id;
+  guint   sensor;         /* VigilSensor */
+  gint64  watermark_us;   /* G_MININT64 before the first sample */
+  guint64 next_late_seq;
+} VigilStoreKafkaStream;
+
+/* A unit of work for the writer thread. All arrays are owned by the batch. A batch is written
+ * in one transaction, with the batches attached to it. */
 typedef struct
 {
   gint64  session_id;
@@ -39,6 +74,14 @@ typedef struct
   GArray *labels;       /* VigilCycleLabel */
   GArray *transitions;  /* VigilAlarmTransition (clear func set) */
   GArray *predictions;  /* VigilPrediction; keyed by session, cycle and target */
+  GArray *dead_letters; /* VigilStoreDeadLetter (clear func set); own session ids */
+  /* A Kafka consumer group's checkpoint, written after everything else of the batch */
+  char      *kafka_group;    /* owned; NULL: none */
+  gboolean   kafka_reset;    /* the group's stored offsets and streams are forgotten first */
+  GArray    *kafka_offsets;  /* VigilStoreKafkaOffset (clear func set) */
+  GArray    *kafka_streams;  /* VigilStoreKafkaStream */
+  GPtrArray *attached;       /* VigilStoreBatch of other sessions, written first, in the same
+                              * transaction; NULL when none */
 } VigilStoreBatch;
 
 VigilStoreBatch *vigil_store_batch_new      (gint64            session_id);
@@ -129,6 +172,29 @@ gboolean    vigil_store_export_to_file     (VigilStore              *self,
                                             VigilStoreExportCheck    check,
                                             gpointer                 check_data,
                                             GCancellable            *cancellable,
+                                            GError                 **error);
+
+/* Hands @other (transfer full) to @batch: both commit in one transaction. */
+void             vigil_store_batch_attach   (VigilStoreBatch  *batch,
+                                             VigilStoreBatch  *other);
+void             vigil_store_dead_letter_clear  (gpointer     dead_letter);
+void             vigil_store_kafka_offset_clear (gpointer     offset);
+
+/* The stored checkpoint of consumer group @group (vigil-kafka-offsets.c): every partition's
+ * VigilStoreKafkaOffset, and one stream's state (FALSE, error unset, when it has none). Read
+ * what is committed. */
+GArray     *vigil_store_read_kafka_offsets (VigilStore              *self,
+                                            const char              *group,
+                                            GError                 **error);
+gboolean    vigil_store_read_kafka_stream  (VigilStore              *self,
+                                            const char              *group,
+                                            gint64                   session_id,
+                                            guint                    sensor,
+                                            VigilStoreKafkaStream   *out,
+                                            GError                 **error);
+/* Dead letters stored for @session_id (0: all sessions). */
+gint64      vigil_store_count_dead_letters (VigilStore              *self,
+                                            gint64                   session_id,
                                             GError                 **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VigilStoreBatch, vigil_store_batch_free)

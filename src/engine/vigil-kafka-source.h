@@ -1,0 +1,131 @@
+/* vigil-kafka-source.h
+ *
+ * Consumes the seed-format hydraulic topics of a Kafka cluster into the engine, exactly once
+ * into the store: per rig and sensor the same windows, rules, alarms, health, labels and
+ * predictions as a file replay. Rigs are told apart by the messages' optional "rig" field or
+ * else a topic prefix ("rig-a.hydraulic-PS1"); each rig is a session of the store.
+ *
+ * Exactly once: auto-commit is off. Every store transaction carries, with the results it
+ * writes, each partition's resume offset (the earliest record that state still open needs)
+ * and the offset past the last record processed, and each sensor stream's watermark. On start
+ * and on every assignment the consumer resumes from there: records before the processed
+ * offset rebuild open windows without being counted or stored again, alarm states are rebuilt
+ * from the stored windows, and rows are keyed, so a crash at any point changes nothing in the
+ * final store. Offsets are committed to Kafka after the store commits, for lag tools only.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "vigil-kafka-connection.h"
+#include "vigil-live.h"
+#include "vigil-rules.h"
+#include "vigil-sensor.h"
+#include "vigil-store.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  VIGIL_KAFKA_START_STORED,     /* the store's offsets; else the group's committed ones; else
+                                 * the earliest */
+  VIGIL_KAFKA_START_EARLIEST,   /* from the beginning: the group's stored offsets are dropped */
+  VIGIL_KAFKA_START_LATEST,     /* only what arrives from now on */
+} VigilKafkaStart;
+
+typedef enum
+{
+  VIGIL_KAFKA_SOURCE_STOPPED,     /* not started, or finished */
+  VIGIL_KAFKA_SOURCE_CONNECTING,  /* started; waiting for the brokers and an assignment */
+  VIGIL_KAFKA_SOURCE_CONNECTED,   /* consuming */
+  VIGIL_KAFKA_SOURCE_RETRYING,    /* brokers unreachable, refused or an error: retrying with
+                                   * back-off; see the last error */
+  VIGIL_KAFKA_SOURCE_FAILED,      /* gave up (the store failed, a bad setting): see wait() */
+} VigilKafkaSourceState;
+
+typedef struct
+{
+  const char         *group;         /* consumer group; NULL: "vigil" */
+  const char * const *topics;        /* names, or regular expressions starting with '^';
+                                      * NULL: "^hydraulic-.*" and "hydraulic-labels" */
+  VigilKafkaStart     start;
+  gint64              start_us;      /* event time of cycle 0 (the session's start) */
+  gint64              window_us;     /* as the replay's: 60 s, 10 s, 10 s */
+  gint64              slide_us;
+  gint64              lateness_us;
+  gint64              idle_us;       /* no record that long: watermarks move to the latest
+                                      * sample, closing the windows it ends (5 s) */
+  gint64              checkpoint_us; /* wall time between store transactions (250 ms) */
+  const char * const *properties;    /* extra librdkafka settings, "key=value"; may be NULL */
+} VigilKafkaSourceOptions;
+
+void vigil_kafka_source_options_init (VigilKafkaSourceOptions *options);
+
+/* A partition's progress: what is processed against what the brokers hold. */
+typedef struct
+{
+  char   *topic;
+  gint32  partition;
+  gint64  position;     /* next offset to process; -1 before the first record */
+  gint64  high;         /* high watermark; -1 while unknown */
+  gint64  lag;          /* high - position; -1 while unknown */
+} VigilKafkaPartitionLag;
+
+void vigil_kafka_partition_lag_clear (gpointer lag);
+
+typedef struct
+{
+  VigilKafkaSourceState state;
+  guint64 messages;        /* records consumed, replayed ones included */
+  guint64 samples;         /* new samples windowed */
+  guint64 labels;
+  guint64 windows;
+  guint64 late;
+  guint64 alarms_raised;
+  guint64 dead_letters;    /* new ones */
+  guint64 checkpoints;     /* store transactions with offsets */
+  gint64  lag;             /* sum over the assigned partitions; -1 while unknown */
+  guint   n_partitions;    /* assigned */
+  guint   n_rigs;
+  guint   health[VIGIL_N_SENSORS];  /* of the first rig */
+  guint   rig_health;
+  double  seconds;         /* wall seconds since start */
+  double  idle_seconds;    /* since the last record or assignment; 0 before the first
+                            * assignment */
+} VigilKafkaSourceStats;
+
+#define VIGIL_TYPE_KAFKA_SOURCE (vigil_kafka_source_get_type ())
+G_DECLARE_FINAL_TYPE (VigilKafkaSource, vigil_kafka_source, VIGIL, KAFKA_SOURCE, GObject)
+
+/* Copies @connection and @options. */
+VigilKafkaSource *vigil_kafka_source_new       (const VigilKafkaConnection     *connection,
+                                                VigilStore                     *store,
+                                                VigilRuleSet                   *rules,
+                                                const VigilKafkaSourceOptions  *options);
+/* Before start(): the first rig's samples, windows, transitions and predictions are
+ * published to @live (reset by start()). */
+void              vigil_kafka_source_set_live  (VigilKafkaSource               *self,
+                                                VigilLive                      *live);
+/* Checks the settings, builds the consumer and starts its thread. INVALID names a bad
+ * setting; broker trouble is never an error here (see the state). */
+gboolean          vigil_kafka_source_start     (VigilKafkaSource               *self,
+                                                GError                        **error);
+/* Asks the thread to stop: the final windows are flushed and stored with the offsets. */
+void              vigil_kafka_source_stop      (VigilKafkaSource               *self);
+/* Joins the thread; returns the error that made the source fail, if any. */
+gboolean          vigil_kafka_source_wait      (VigilKafkaSource               *self,
+                                                GError                        **error);
+/* Any thread, any time. */
+void              vigil_kafka_source_get_stats (VigilKafkaSource               *self,
+                                                VigilKafkaSourceStats          *stats);
+VigilKafkaSourceState vigil_kafka_source_get_state (VigilKafkaSource           *self);
+/* The last broker or topic error as a sentence, or NULL when there was none. */
+char             *vigil_kafka_source_dup_last_error (VigilKafkaSource          *self);
+/* The assigned partitions (VigilKafkaPartitionLag), by topic and partition. */
+GArray           *vigil_kafka_source_dup_lag   (VigilKafkaSource               *self);
+const char       *vigil_kafka_source_state_to_string (VigilKafkaSourceState     state);
+
+G_END_DECLS
