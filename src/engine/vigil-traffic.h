@@ -108,6 +108,7 @@ typedef struct
   double             dwell_s;           /* mean time a vehicle seen in this period has
                                          * been in the mask */
   VigilTrafficStatus status;
+  double             per_class_vehicles[VIGIL_N_VEHICLE_CLASSES];  /* mean per frame */
 } VigilTrafficStats;
 
 G_END_DECLS

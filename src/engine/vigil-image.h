@@ -1,0 +1,27 @@
+/* vigil-image.h
+ *
+ * Still images (JPEG, PNG, BMP, anything GStreamer decodes) read into a VigilFrame: camera
+ * frames saved as files, PNG road masks and the ground truth the detector is scored on.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+#include "vigil-traffic.h"
+
+G_BEGIN_DECLS
+
+/* Decodes the image file @path into a new frame of @format (GRAY8 or RGB24). GRAY8 of a colour
+ * image is BT.601 luma (vigil_frame_to_gray()); a grey pixel (R = G = B = v) gives exactly v,
+ * whether the file stores it as grey, as RGB or as a palette entry, so label images keep their
+ * levels. Safe from any thread. Fails with VIGIL_ENGINE_ERROR_IO (a file that cannot be read)
+ * or VIGIL_ENGINE_ERROR_PARSE (not an image GStreamer can decode); the message names the file
+ * and the reason. */
+VigilFrame *vigil_image_load (const char        *path,
+                              VigilFrameFormat   format,
+                              GError           **error);
+
+G_END_DECLS
