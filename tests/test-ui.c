@@ -25,6 +25,10 @@
 #include "vigil-hydraulic-generator.h"
 #include "vigil-hydraulics-page.h"
 #include "vigil-journal-entry.h"
+#include "vigil-kafka-broker.h"
+#include "vigil-kafka-dialog.h"
+#include "vigil-kafka-producer.h"
+#include "vigil-keyring.h"
 #include "vigil-models-page.h"
 #include "vigil-open-dialog.h"
 #include "vigil-time.h"
@@ -41,6 +45,7 @@ typedef struct
   char *tmp;
   char *rig;
   char *shots;
+  char *keyring;   /* the test keyring's files, outside tmp: its daemon outlives the tests */
 } Env;
 
 static Env env;
@@ -891,6 +896,194 @@ test_models (void)
   screenshot_both ("models");
 }
 
+/* Kafka ----------------------------------------------------------------------------------- */
+
+/* Two cycles of a rig: 2 x 60 s of 17 sensors, 728 samples a second in all. */
+#define KAFKA_RIG_CYCLES 2
+#define KAFKA_SAMPLES_PER_SECOND (6 * 100 + 100 + 2 * 10 + 4 * 1 + 1 + 3 * 1)
+
+static gboolean
+kafka_test_done (gpointer data)
+{
+  VigilKafkaTestState state = vigil_kafka_dialog_get_test_state (data);
+
+  return state == VIGIL_KAFKA_TEST_OK || state == VIGIL_KAFKA_TEST_FAILED;
+}
+
+typedef struct
+{
+  gboolean done;
+  char    *password;
+  GError  *error;
+} KeyringCall;
+
+static void
+on_keyring_done (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      data)
+{
+  KeyringCall *call = data;
+
+  if (g_task_get_source_tag (G_TASK (result)) == vigil_keyring_lookup_password_async)
+    call->password = vigil_keyring_lookup_password_finish (result, &call->error);
+  else
+    vigil_keyring_store_password_finish (result, &call->error);
+  call->done = TRUE;
+}
+
+static gboolean
+keyring_call_done (gpointer data)
+{
+  return ((KeyringCall *) data)->done;
+}
+
+static gboolean
+password_filled (gpointer data)
+{
+  VigilKafkaConnection connection;
+  gboolean filled;
+
+  if (!vigil_kafka_dialog_get_connection (data, &connection, NULL))
+    return FALSE;
+  filled = g_strcmp0 (connection.password, "s3cret") == 0;
+  vigil_kafka_connection_clear (&connection);
+  return filled;
+}
+
+static gboolean
+kafka_all_consumed (gpointer data)
+{
+  VigilLiveCounters c;
+
+  vigil_live_get_counters (vigil_player_get_live (window->player), &c);
+  return c.samples >= GPOINTER_TO_UINT (data) && charts_have_data (NULL);
+}
+
+static gboolean
+kafka_lag_zero (gpointer data)
+{
+  VigilKafkaSourceStats stats;
+  VigilKafkaSource *kafka = vigil_player_get_kafka_source (window->player);
+
+  vigil_kafka_source_get_stats (kafka, &stats);
+  return stats.state == VIGIL_KAFKA_SOURCE_CONNECTED && stats.lag == 0 &&
+         stats.n_partitions > 0;
+}
+
+static void
+test_kafka (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(VigilKafkaBroker) broker = NULL;
+  g_autoptr(VigilKafkaProducer) producer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *rig = g_build_filename (env.tmp, "kafka-rig", NULL);
+  g_autofree char *expected = NULL;
+  VigilKafkaHydraulicOptions produce_options;
+  VigilKafkaConnection connection;
+  VigilKafkaDialog *dialog;
+  KeyringCall call = { 0 };
+  const guint n_samples = KAFKA_RIG_CYCLES * 60 * KAFKA_SAMPLES_PER_SECOND;
+  /* The topics the broker makes: hydraulic-<SENSOR> for 17 sensors, labels, analytics,
+   * traffic_data; the default subscription takes every hydraulic- one. */
+  const guint n_topics = VIGIL_N_SENSORS + 3, n_subscribed = VIGIL_N_SENSORS + 2;
+
+  g_assert_true (vigil_hydraulic_generate (rig, KAFKA_RIG_CYCLES, 5, NULL, &error));
+  g_assert_no_error (error);
+  broker = vigil_kafka_broker_new (1, 0, 2, &error);
+  g_assert_no_error (error);
+
+  /* A cluster that is not there: the test says so, naming it. */
+  g_settings_set_string (settings, "kafka-brokers", "127.0.0.1:1");
+  dialog = VIGIL_KAFKA_DIALOG (vigil_kafka_dialog_new (window));
+  gtk_window_present (GTK_WINDOW (dialog));
+  vigil_kafka_dialog_test (dialog);
+  wait_for (kafka_test_done, dialog, "the connection test to fail");
+  g_assert_cmpint (vigil_kafka_dialog_get_test_state (dialog), ==, VIGIL_KAFKA_TEST_FAILED);
+  g_assert_nonnull (strstr (vigil_kafka_dialog_get_test_text (dialog), "127.0.0.1:1"));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  /* The password of a SASL account comes back from the keyring, not from the settings. */
+  vigil_keyring_store_password_async ("kafka.example:9093", "operator", "s3cret", NULL,
+                                      on_keyring_done, &call);
+  wait_for (keyring_call_done, &call, "the keyring to store");
+  g_assert_no_error (call.error);
+  g_settings_set_string (settings, "kafka-brokers", "kafka.example:9093");
+  g_settings_set_string (settings, "kafka-security", "sasl_ssl");
+  g_settings_set_string (settings, "kafka-username", "operator");
+  dialog = VIGIL_KAFKA_DIALOG (vigil_kafka_dialog_new (window));
+  gtk_window_present (GTK_WINDOW (dialog));
+  wait_for (password_filled, dialog, "the password from the keyring");
+  screenshot_window (GTK_WINDOW (dialog), "kafka-dialog-sasl.png");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  {
+    g_autoptr(GSettingsSchemaSource) schemas = g_settings_schema_source_get_default ();
+    g_autoptr(GSettingsSchema) schema = g_settings_schema_source_lookup (schemas, APP_ID, TRUE);
+    g_auto(GStrv) keys = g_settings_schema_list_keys (schema);
+
+    /* No setting holds it. */
+    for (guint i = 0; keys[i] != NULL; i++)
+      {
+        g_autoptr(GVariant) value = g_settings_get_value (settings, keys[i]);
+        g_autofree char *text = g_variant_print (value, FALSE);
+
+        g_assert_null (strstr (text, "s3cret"));
+      }
+  }
+
+  /* The local broker: the test finds Vigil's topics. */
+  g_settings_set_string (settings, "kafka-brokers", vigil_kafka_broker_get_bootstrap (broker));
+  g_settings_set_string (settings, "kafka-security", "plaintext");
+  g_settings_set_string (settings, "kafka-group", "vigil-ui-test");
+  g_settings_set_string (settings, "kafka-start", "earliest");
+  dialog = VIGIL_KAFKA_DIALOG (vigil_kafka_dialog_new (window));
+  gtk_window_present (GTK_WINDOW (dialog));
+  vigil_kafka_dialog_test (dialog);
+  wait_for (kafka_test_done, dialog, "the connection test");
+  g_assert_cmpint (vigil_kafka_dialog_get_test_state (dialog), ==, VIGIL_KAFKA_TEST_OK);
+  expected = g_strdup_printf ("%u topics on the cluster, %u of them subscribed", n_topics,
+                              n_subscribed);
+  g_assert_cmpstr (vigil_kafka_dialog_get_test_text (dialog), ==, expected);
+  screenshot_window (GTK_WINDOW (dialog), "kafka-dialog.png");
+
+  /* What a rig publishes arrives in the window, every sample of it. */
+  vigil_kafka_connection_init (&connection, vigil_kafka_broker_get_bootstrap (broker));
+  producer = vigil_kafka_producer_new (&connection, &error);
+  g_assert_no_error (error);
+  vigil_kafka_hydraulic_options_init (&produce_options);
+  produce_options.speed = 0;
+  g_assert_true (vigil_kafka_producer_send_hydraulic (producer, rig, &produce_options, NULL,
+                                                      &error));
+  g_assert_no_error (error);
+  vigil_kafka_connection_clear (&connection);
+
+  g_assert_true (vigil_kafka_dialog_connect (dialog, &error));
+  g_assert_no_error (error);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_cmpint (vigil_player_get_kind (window->player), ==, VIGIL_SOURCE_KAFKA);
+  g_assert_cmpstr (vigil_player_get_source (window->player), ==,
+                   vigil_kafka_broker_get_bootstrap (broker));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "hydraulics"));
+  wait_for (kafka_all_consumed, GUINT_TO_POINTER (n_samples), "every sample from Kafka");
+  wait_for (kafka_lag_zero, NULL, "the lag to reach zero");
+  {
+    VigilLiveCounters c;
+
+    vigil_live_get_counters (vigil_player_get_live (window->player), &c);
+    g_assert_cmpuint (c.samples, ==, n_samples);
+  }
+  /* A subscription is not paced: nothing to pause or seek. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.play-pause", NULL);
+  g_assert_cmpint (vigil_player_get_state (window->player), ==, VIGIL_PLAYER_PLAYING);
+  screenshot_both ("hydraulics-kafka");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "overview"));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->overview_page)));
+  screenshot_both ("overview-kafka");
+
+  vigil_player_close (window->player);
+}
+
 static void
 setup_env (void)
 {
@@ -911,6 +1104,60 @@ setup_env (void)
   g_mkdir_with_parents (env.shots, 0755);
 }
 
+/* A keyring of the test's own on the test's session bus: created and unlocked with a
+ * password given on its standard input, as a login would. */
+static void
+start_keyring (void)
+{
+  const char *login[] = { "gnome-keyring-daemon", "--login", NULL };
+  const char *start[] = { "gnome-keyring-daemon", "--start", "--components=secrets", NULL };
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+
+  env.keyring = g_dir_make_tmp ("vigil-ui-keyring-XXXXXX", &error);
+  g_assert_no_error (error);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_setenv (launcher, "HOME", env.keyring, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", env.keyring, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", env.keyring, TRUE);
+
+  process = g_subprocess_launcher_spawnv (launcher, login, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (process, "vigil-test", NULL, NULL, NULL,
+                                                &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_successful (process));
+  g_clear_object (&process);
+
+  process = g_subprocess_launcher_spawnv (launcher, start, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_successful (process));
+}
+
+/* Its daemon may still write there while the session ends: removed as far as it can be. */
+static void
+remove_keyring_files (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_keyring_files (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
 static void
 on_activate (GApplication *application)
 {
@@ -926,6 +1173,7 @@ main (int   argc,
   setup_env ();
   gtk_test_init (&argc, &argv, NULL);
   start_notification_server ();
+  start_keyring ();
 
   app = vigil_application_new ();
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
@@ -945,6 +1193,7 @@ main (int   argc,
   g_test_add_func ("/ui/recording", test_recording);
   g_test_add_func ("/ui/open-bad-folder", test_open_bad_folder);
   g_test_add_func ("/ui/models", test_models);
+  g_test_add_func ("/ui/kafka", test_kafka);
 
   status = g_test_run ();
 
@@ -955,6 +1204,8 @@ main (int   argc,
   g_free (env.tmp);
   g_free (env.rig);
   g_free (env.shots);
+  remove_keyring_files (env.keyring);
+  g_free (env.keyring);
 
   return status;
 }

@@ -14,9 +14,13 @@
 
 G_BEGIN_DECLS
 
+int  _vigil_cli_broker   (int argc, char **argv);
+int  _vigil_cli_consume  (int argc, char **argv);
 int  _vigil_cli_demo     (int argc, char **argv);
+int  _vigil_cli_evaluate (int argc, char **argv);
 int  _vigil_cli_export   (int argc, char **argv);
 int  _vigil_cli_generate (int argc, char **argv);
+int  _vigil_cli_produce  (int argc, char **argv);
 int  _vigil_cli_replay   (int argc, char **argv);
 
 /* Kafka connection options shared by `consume` and `produce` (vigil-cli-kafka.c): --brokers,

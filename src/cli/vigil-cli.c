@@ -22,12 +22,17 @@ typedef struct
 } Command;
 
 static const Command commands[] = {
+  { "broker",   "Run a local Kafka broker in memory to try Vigil with",      _vigil_cli_broker },
+  { "consume",  "Run the engine on Kafka's hydraulic topics into a store",   _vigil_cli_consume },
   { "demo",     "Generate a demo rig, replay it and print what Vigil found", _vigil_cli_demo },
+  { "evaluate", "Score the vehicle detector on ground truth (traffic)",     _vigil_cli_evaluate },
   { "export",   "Export windows, alarms or the alarm journal of a store as CSV",
     _vigil_cli_export },
-  { "generate", "Write a synthetic dataset (hydraulic rig)",                 _vigil_cli_generate },
+  { "generate", "Write a synthetic dataset (hydraulic rig or traffic cameras)",
+    _vigil_cli_generate },
   { "models",   "List the health models registered in a store",              _vigil_cli_models },
   { "predict",  "Predict every cycle of a dataset with a registered model",  _vigil_cli_predict },
+  { "produce",  "Publish a dataset to Kafka in the seed pipeline's formats", _vigil_cli_produce },
   { "replay",   "Replay a recorded dataset through the engine into a store", _vigil_cli_replay },
   { "train",    "Train a health model on a dataset or a session and register it",
     _vigil_cli_train },

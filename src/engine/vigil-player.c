@@ -18,12 +18,13 @@ struct _VigilPlayer
 
   VigilLive            *live;
 
-  /* The source: at most one of replay and recording. */
+  /* The source: at most one of replay, kafka and recording. */
   VigilSourceKind       kind;
   char                 *source;
   char                 *db_path;
   VigilStore           *store;       /* where a dataset replay writes */
   VigilHydraulicReplay *replay;
+  VigilKafkaSource     *kafka;
   VigilRuleSet         *rules;
   VigilReplayOptions    options;
   VigilRecording       *recording;
@@ -71,6 +72,21 @@ stop_replay (VigilPlayer *self)
   g_clear_object (&self->replay);
 }
 
+/* Stops the subscription and waits for its final windows and offsets to be stored. */
+static void
+stop_kafka (VigilPlayer *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->kafka == NULL)
+    return;
+
+  vigil_kafka_source_stop (self->kafka);
+  if (!vigil_kafka_source_wait (self->kafka, &error) && self->error == NULL)
+    self->error = g_steal_pointer (&error);
+  g_clear_object (&self->kafka);
+}
+
 void
 vigil_player_close (VigilPlayer *self)
 {
@@ -79,6 +95,7 @@ vigil_player_close (VigilPlayer *self)
   g_return_if_fail (VIGIL_IS_PLAYER (self));
 
   stop_replay (self);
+  stop_kafka (self);
   if (self->recording != NULL)
     vigil_recording_stop (self->recording);
   g_clear_object (&self->recording);
@@ -249,6 +266,76 @@ vigil_player_open_dataset (VigilPlayer               *self,
 }
 
 gboolean
+vigil_player_open_kafka (VigilPlayer                *self,
+                         const VigilKafkaConnection *connection,
+                         const char * const         *topics,
+                         const char                 *group,
+                         VigilKafkaStart             start,
+                         const char                 *db_path,
+                         VigilRuleSet               *rules,
+                         const VigilReplayOptions   *options,
+                         GError                    **error)
+{
+  g_autoptr(VigilStore) store = NULL;
+  g_autoptr(VigilKafkaSource) kafka = NULL;
+  VigilKafkaSourceOptions kafka_options;
+  VigilReplayOptions replay_options;
+
+  g_return_val_if_fail (VIGIL_IS_PLAYER (self), FALSE);
+  g_return_val_if_fail (connection != NULL && db_path != NULL && rules != NULL, FALSE);
+
+  vigil_player_close (self);
+
+  if (options != NULL)
+    replay_options = *options;
+  else
+    vigil_replay_options_init (&replay_options);
+
+  store = vigil_store_open (db_path, error);
+  if (store == NULL)
+    return FALSE;
+
+  vigil_kafka_source_options_init (&kafka_options);
+  kafka_options.group = group;
+  kafka_options.topics = topics;
+  kafka_options.start = start;
+  kafka_options.start_us = replay_options.start_us;
+  kafka_options.window_us = replay_options.window_us;
+  kafka_options.slide_us = replay_options.slide_us;
+  kafka_options.lateness_us = replay_options.lateness_us;
+
+  kafka = vigil_kafka_source_new (connection, store, rules, &kafka_options);
+  vigil_kafka_source_set_live (kafka, self->live);
+  if (!vigil_kafka_source_start (kafka, error))
+    {
+      vigil_store_close (store, NULL);
+      return FALSE;
+    }
+
+  self->kind = VIGIL_SOURCE_KAFKA;
+  self->source = g_strdup (connection->brokers);
+  self->db_path = g_strdup (db_path);
+  self->store = g_steal_pointer (&store);
+  self->rules = vigil_rule_set_ref (rules);
+  self->options = replay_options;
+  self->kafka = g_steal_pointer (&kafka);
+  self->speed = 1;
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SPEED]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SOURCE]);
+  set_state (self, VIGIL_PLAYER_PLAYING);
+  return TRUE;
+}
+
+VigilKafkaSource *
+vigil_player_get_kafka_source (VigilPlayer *self)
+{
+  g_return_val_if_fail (VIGIL_IS_PLAYER (self), NULL);
+
+  return self->kafka;
+}
+
+gboolean
 vigil_player_open_recording (VigilPlayer  *self,
                              const char   *path,
                              gint64        session_id,
@@ -346,7 +433,9 @@ vigil_player_set_paused (VigilPlayer *self,
 {
   g_return_if_fail (VIGIL_IS_PLAYER (self));
 
-  if (self->state != VIGIL_PLAYER_PLAYING && self->state != VIGIL_PLAYER_PAUSED)
+  /* A subscription cannot hold the brokers back; it plays as messages come. */
+  if ((self->state != VIGIL_PLAYER_PLAYING && self->state != VIGIL_PLAYER_PAUSED) ||
+      self->kind == VIGIL_SOURCE_KAFKA)
     return;
 
   if (self->replay != NULL)
@@ -372,7 +461,7 @@ vigil_player_set_speed (VigilPlayer *self,
   g_return_if_fail (VIGIL_IS_PLAYER (self));
   g_return_if_fail (speed >= 0);
 
-  if (self->speed == speed)
+  if (self->speed == speed || self->kind == VIGIL_SOURCE_KAFKA)
     return;
 
   self->speed = speed;
@@ -420,7 +509,8 @@ vigil_player_seek (VigilPlayer  *self,
 
   g_return_val_if_fail (VIGIL_IS_PLAYER (self), FALSE);
 
-  if (self->kind == VIGIL_SOURCE_NONE)
+  /* Kafka plays what arrives; its past is in the recording, opened as such. */
+  if (self->kind == VIGIL_SOURCE_NONE || self->kind == VIGIL_SOURCE_KAFKA)
     return TRUE;
 
   vigil_player_get_range (self, &start, &end);
@@ -476,6 +566,16 @@ vigil_player_poll (VigilPlayer *self)
   else if (self->recording != NULL && vigil_recording_is_finished (self->recording))
     {
       set_state (self, VIGIL_PLAYER_FINISHED);
+    }
+  else if (self->kafka != NULL &&
+           vigil_kafka_source_get_state (self->kafka) == VIGIL_KAFKA_SOURCE_FAILED)
+    {
+      if (!vigil_kafka_source_wait (self->kafka, &error))
+        {
+          g_clear_error (&self->error);
+          self->error = g_steal_pointer (&error);
+        }
+      set_state (self, VIGIL_PLAYER_FAILED);
     }
 }
 

@@ -13,6 +13,7 @@
 #include <gio/gio.h>
 
 #include "vigil-hydraulic-replay.h"
+#include "vigil-kafka-source.h"
 #include "vigil-live.h"
 
 G_BEGIN_DECLS
@@ -31,6 +32,7 @@ typedef enum
   VIGIL_SOURCE_NONE,
   VIGIL_SOURCE_DATASET,    /* a UCI-layout folder, replayed through the engine */
   VIGIL_SOURCE_RECORDING,  /* a .sqlite file Vigil wrote, replayed as recorded */
+  VIGIL_SOURCE_KAFKA,      /* a Kafka subscription, live, stored into a recording */
 } VigilSourceKind;
 
 #define VIGIL_TYPE_PLAYER (vigil_player_get_type ())
@@ -51,12 +53,27 @@ gboolean          vigil_player_open_recording   (VigilPlayer               *self
                                                  gint64                     session_id,
                                                  double                     speed,
                                                  GError                   **error);
+/* Subscribes to @topics (NULL: the hydraulic defaults) of the cluster @connection
+ * describes, in consumer group @group, and plays what arrives live, storing it with its
+ * offsets in the recording at @db_path (created if needed). @options gives the windows and
+ * the start of cycle 0; its speed and seek are not used: Kafka plays as it comes. */
+gboolean          vigil_player_open_kafka       (VigilPlayer               *self,
+                                                 const VigilKafkaConnection *connection,
+                                                 const char * const        *topics,
+                                                 const char                *group,
+                                                 VigilKafkaStart            start,
+                                                 const char                *db_path,
+                                                 VigilRuleSet              *rules,
+                                                 const VigilReplayOptions  *options,
+                                                 GError                   **error);
+/* The running subscription (for its state, lag and dead letters), or NULL. */
+VigilKafkaSource *vigil_player_get_kafka_source (VigilPlayer               *self);
 /* Stops the source and waits for everything it computed to be stored. */
 void              vigil_player_close            (VigilPlayer               *self);
 
 VigilPlayerState  vigil_player_get_state        (VigilPlayer               *self);
 VigilSourceKind   vigil_player_get_kind         (VigilPlayer               *self);
-/* The dataset folder or recording file; NULL when empty. */
+/* The dataset folder, the recording file or the brokers; NULL when empty. */
 const char       *vigil_player_get_source       (VigilPlayer               *self);
 /* The recording that holds what is shown (exports read it); NULL when empty. */
 const char       *vigil_player_get_db_path      (VigilPlayer               *self);

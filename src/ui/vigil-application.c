@@ -178,6 +178,7 @@ vigil_application_startup (GApplication *app)
     { "app.preferences", { "<Control>comma", NULL } },
     { "window.close", { "<Control>w", NULL } },
     { "win.open", { "<Control>o", NULL } },
+    { "win.open-kafka", { "<Control><Shift>o", NULL } },
     { "win.export", { "<Control>e", NULL } },
     { "win.demo", { "<Control>d", NULL } },
     { "win.play-pause", { "<Control>space", NULL } },

@@ -629,6 +629,16 @@ on_choose_folder_clicked (VigilOpenDialog *self)
                 G_CALLBACK (on_source_chosen));
 }
 
+/* Kafka has its own dialog: this one hands over to it. */
+static void
+on_kafka_clicked (VigilOpenDialog *self)
+{
+  VigilWindow *window = self->window;
+
+  gtk_window_destroy (GTK_WINDOW (self));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.open-kafka", NULL);
+}
+
 static void
 on_choose_recording_clicked (VigilOpenDialog *self)
 {
@@ -902,6 +912,7 @@ vigil_open_dialog_class_init (VigilOpenDialogClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_open_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_choose_folder_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_choose_recording_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_kafka_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_choose_rules_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_rules_reset_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_option_changed);

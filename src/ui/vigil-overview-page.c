@@ -57,6 +57,10 @@ struct _VigilOverviewPage
   AdwActionRow      *latency_row;
   AdwActionRow      *late_row;
   AdwActionRow      *dead_row;
+  GtkListBox        *kafka_list;
+  AdwExpanderRow    *kafka_row;
+  GtkLabel          *kafka_label;
+  GPtrArray         *kafka_rows;    /* AdwActionRow per assigned partition, in order */
   AdwActionRow      *totals_row;
 };
 
@@ -303,6 +307,94 @@ on_alarm_row_activated (VigilOverviewPage *self,
   gtk_widget_activate_action (GTK_WIDGET (self), "win.page", "s", "alarms");
 }
 
+static const char *
+kafka_state_name (VigilKafkaSourceState state)
+{
+  switch (state)
+    {
+    case VIGIL_KAFKA_SOURCE_CONNECTING:
+      return _("Connecting");
+    case VIGIL_KAFKA_SOURCE_CONNECTED:
+      return _("Connected");
+    case VIGIL_KAFKA_SOURCE_RETRYING:
+      return _("Retrying");
+    case VIGIL_KAFKA_SOURCE_FAILED:
+      return _("Failed");
+    case VIGIL_KAFKA_SOURCE_STOPPED:
+    default:
+      return _("Stopped");
+    }
+}
+
+static char *
+format_lag (gint64 lag)
+{
+  g_autofree char *count = NULL;
+
+  if (lag < 0)
+    return g_strdup ("—");
+  count = g_strdup_printf ("%" G_GINT64_FORMAT, lag);
+  /* Translators: how many messages a partition is behind; %s is the number. */
+  return g_strdup_printf (ngettext ("%s message behind", "%s messages behind",
+                                    (gulong) MIN (lag, G_MAXLONG)),
+                          count);
+}
+
+/* The subscription's state, its last error and how far behind each partition is. */
+static void
+refresh_kafka (VigilOverviewPage *self)
+{
+  VigilKafkaSource *kafka = vigil_player_get_kafka_source (self->player);
+  g_autoptr(GArray) lags = NULL;
+  g_autofree char *error = NULL;
+  g_autofree char *subtitle = NULL;
+  g_autofree char *total = NULL;
+  VigilKafkaSourceStats stats;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->kafka_list), kafka != NULL);
+  if (kafka == NULL)
+    return;
+
+  vigil_kafka_source_get_stats (kafka, &stats);
+  error = vigil_kafka_source_dup_last_error (kafka);
+  if (error != NULL && stats.state != VIGIL_KAFKA_SOURCE_CONNECTED)
+    /* Translators: a Kafka connection's state, then the last error. */
+    subtitle = g_strdup_printf (_("%s: %s"), kafka_state_name (stats.state), error);
+  else
+    /* Translators: a Kafka connection's state, then how many partitions it reads. */
+    subtitle = g_strdup_printf (ngettext ("%s, %u partition", "%s, %u partitions",
+                                          stats.n_partitions),
+                                kafka_state_name (stats.state), stats.n_partitions);
+  adw_expander_row_set_subtitle (self->kafka_row, subtitle);
+  total = format_lag (stats.lag);
+  gtk_label_set_text (self->kafka_label, total);
+
+  lags = vigil_kafka_source_dup_lag (kafka);
+  while (self->kafka_rows->len > lags->len)
+    {
+      GtkWidget *row = g_ptr_array_steal_index (self->kafka_rows, self->kafka_rows->len - 1);
+
+      adw_expander_row_remove (self->kafka_row, row);
+    }
+  for (guint i = 0; i < lags->len; i++)
+    {
+      const VigilKafkaPartitionLag *lag = &g_array_index (lags, VigilKafkaPartitionLag, i);
+      g_autofree char *title = g_strdup_printf ("%s [%d]", lag->topic, lag->partition);
+      g_autofree char *value = format_lag (lag->lag);
+      AdwActionRow *row;
+
+      if (i == self->kafka_rows->len)
+        {
+          row = ADW_ACTION_ROW (adw_action_row_new ());
+          adw_expander_row_add_row (self->kafka_row, GTK_WIDGET (row));
+          g_ptr_array_add (self->kafka_rows, row);
+        }
+      row = g_ptr_array_index (self->kafka_rows, i);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      adw_action_row_set_subtitle (row, value);
+    }
+}
+
 static void
 refresh_counters (VigilOverviewPage       *self,
                   const VigilLiveCounters *c)
@@ -390,6 +482,7 @@ on_tick (GtkWidget     *widget,
     }
 
   refresh_counters (self, &counters);
+  refresh_kafka (self);
   vigil_health_trend_set_points (self->health_trend, vigil_live_dup_health (live),
                                  counters.start_us, MAX (counters.position_us,
                                                          counters.start_us + 1));
@@ -429,6 +522,7 @@ vigil_overview_page_dispose (GObject *object)
   GtkWidget *child;
 
   g_clear_object (&self->player);
+  g_clear_pointer (&self->kafka_rows, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), VIGIL_TYPE_OVERVIEW_PAGE);
   /* The template's top box has no id, so dispose_template() leaves it to us. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
@@ -465,6 +559,8 @@ vigil_overview_page_class_init (VigilOverviewPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VigilOverviewPage, latency_row);
   gtk_widget_class_bind_template_child (widget_class, VigilOverviewPage, late_row);
   gtk_widget_class_bind_template_child (widget_class, VigilOverviewPage, dead_row);
+  gtk_widget_class_bind_template_child (widget_class, VigilOverviewPage, kafka_list);
+  gtk_widget_class_bind_template_child (widget_class, VigilOverviewPage, kafka_row);
   gtk_widget_class_bind_template_child (widget_class, VigilOverviewPage, totals_row);
   gtk_widget_class_bind_template_callback (widget_class, on_alarm_row_activated);
 }
@@ -478,6 +574,11 @@ vigil_overview_page_init (VigilOverviewPage *self)
   self->latency_label = add_value_label (self->latency_row);
   self->late_label = add_value_label (self->late_row);
   self->dead_label = add_value_label (self->dead_row);
+  self->kafka_rows = g_ptr_array_new ();
+  self->kafka_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_widget_add_css_class (GTK_WIDGET (self->kafka_label), "numeric");
+  gtk_widget_set_valign (GTK_WIDGET (self->kafka_label), GTK_ALIGN_CENTER);
+  adw_expander_row_add_action (self->kafka_row, GTK_WIDGET (self->kafka_label));
   self->totals_label = add_value_label (self->totals_row);
   self->alarm_serial = G_MAXUINT64;
   self->prediction_serial = G_MAXUINT64;

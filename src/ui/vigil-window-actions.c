@@ -13,11 +13,20 @@
 #include <glib/gi18n.h>
 
 #include "vigil-export-dialog.h"
+#include "vigil-kafka-dialog.h"
 #include "vigil-open-dialog.h"
 #include "vigil-window-private.h"
 
 /* How far Ctrl+Left / Ctrl+Right move the replay: one cycle of the rig. */
 #define SEEK_STEP_US (60 * G_USEC_PER_SEC)
+
+static void
+open_kafka_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  gtk_window_present (GTK_WINDOW (vigil_kafka_dialog_new (VIGIL_WINDOW (widget))));
+}
 
 static void
 open_action (GtkWidget  *widget,
@@ -169,6 +178,7 @@ void
 _vigil_window_class_add_actions (GtkWidgetClass *widget_class)
 {
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
+  gtk_widget_class_install_action (widget_class, "win.open-kafka", NULL, open_kafka_action);
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "win.demo", NULL, demo_action);
   gtk_widget_class_install_action (widget_class, "win.play-pause", NULL, play_pause_action);
@@ -196,14 +206,16 @@ _vigil_window_update_actions (VigilWindow *self)
   VigilPlayerState state = vigil_player_get_state (self->player);
   gboolean open = vigil_player_get_kind (self->player) != VIGIL_SOURCE_NONE;
   gboolean can_act = vigil_player_get_can_act (self->player);
+  /* A subscription plays as messages arrive: nothing to pause, speed up or seek. */
+  gboolean paced = open && vigil_player_get_kind (self->player) != VIGIL_SOURCE_KAFKA;
 
   gtk_widget_action_set_enabled (widget, "win.demo", !self->generating);
   gtk_widget_action_set_enabled (widget, "win.export", open);
-  gtk_widget_action_set_enabled (widget, "win.play-pause", open && state != VIGIL_PLAYER_FAILED);
-  gtk_widget_action_set_enabled (widget, "win.speed", open);
-  gtk_widget_action_set_enabled (widget, "win.seek-forward", open);
-  gtk_widget_action_set_enabled (widget, "win.seek-backward", open);
-  gtk_widget_action_set_enabled (widget, "win.go-live", open);
+  gtk_widget_action_set_enabled (widget, "win.play-pause", paced && state != VIGIL_PLAYER_FAILED);
+  gtk_widget_action_set_enabled (widget, "win.speed", paced);
+  gtk_widget_action_set_enabled (widget, "win.seek-forward", paced);
+  gtk_widget_action_set_enabled (widget, "win.seek-backward", paced);
+  gtk_widget_action_set_enabled (widget, "win.go-live", paced);
   gtk_widget_action_set_enabled (widget, "win.page", open);
   gtk_widget_action_set_enabled (widget, "win.acknowledge", can_act);
   gtk_widget_action_set_enabled (widget, "win.shelve", can_act);

@@ -64,11 +64,19 @@ static void
 update_title (VigilWindow *self)
 {
   const char *source = vigil_player_get_source (self->player);
-  g_autofree char *name = source != NULL ? g_path_get_basename (source) : NULL;
+  VigilSourceKind source_kind = vigil_player_get_kind (self->player);
+  g_autofree char *name = NULL;
   const char *kind = NULL;
 
-  switch (vigil_player_get_kind (self->player))
+  /* Brokers are host:port lists, not paths. */
+  if (source != NULL)
+    name = source_kind == VIGIL_SOURCE_KAFKA ? g_strdup (source) : g_path_get_basename (source);
+
+  switch (source_kind)
     {
+    case VIGIL_SOURCE_KAFKA:
+      kind = _("Kafka");
+      break;
     case VIGIL_SOURCE_DATASET:
       kind = _("Dataset");
       break;
@@ -108,6 +116,7 @@ static void
 update_empty_state (VigilWindow *self)
 {
   gboolean empty = vigil_player_get_kind (self->player) == VIGIL_SOURCE_NONE;
+  gboolean live = vigil_player_get_kind (self->player) == VIGIL_SOURCE_KAFKA;
 
   if (empty)
     gtk_stack_set_visible_child_name (self->stack, "empty");
@@ -122,8 +131,10 @@ update_empty_state (VigilWindow *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->sidebar), !empty);
   gtk_widget_set_visible (GTK_WIDGET (self->timeline), !empty);
   gtk_widget_set_visible (GTK_WIDGET (self->position_label), !empty);
-  gtk_widget_set_visible (GTK_WIDGET (self->play_button), !empty);
-  gtk_widget_set_visible (GTK_WIDGET (self->speed_button), !empty);
+  gtk_widget_set_visible (GTK_WIDGET (self->play_button), !empty && !live);
+  gtk_widget_set_visible (GTK_WIDGET (self->speed_button), !empty && !live);
+  /* The timeline of a subscription shows how far it got; it does not seek. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->timeline), !live);
 }
 
 static void
@@ -416,6 +427,29 @@ recording_path_for (const char *dir)
   return g_build_filename (folder, name, NULL);
 }
 
+/* Where a Kafka subscription is recorded: one file per cluster and consumer group, so that a
+ * reconnection resumes from the offsets stored with what it computed. */
+static char *
+recording_path_for_kafka (const char *brokers,
+                          const char *group)
+{
+  g_autofree char *key = g_strconcat (brokers, "\n", group, NULL);
+  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, key, -1);
+  g_autofree char *folder = g_build_filename (g_get_user_data_dir (), "vigil", "recordings",
+                                              NULL);
+  g_autofree char *name = NULL;
+  GString *safe = g_string_new (NULL);
+
+  /* The group names the file, in characters every file system takes. */
+  for (const char *c = group; *c != '\0' && safe->len < 40; c++)
+    g_string_append_c (safe, g_ascii_isalnum (*c) || *c == '-' || *c == '_' ? *c : '_');
+  name = g_strdup_printf ("kafka-%s-%.8s.sqlite", safe->str, hash);
+  g_string_free (safe, TRUE);
+
+  g_mkdir_with_parents (folder, 0700);
+  return g_build_filename (folder, name, NULL);
+}
+
 /* After an attempt to open a source: remembers it when it opened, and shows what is open
  * either way (a failed open leaves the window empty). */
 static gboolean
@@ -426,7 +460,8 @@ source_opened (VigilWindow *self,
 
   if (opened)
     {
-      if (app != NULL)
+      /* The recent list holds files and folders; a cluster is remembered by its dialog. */
+      if (app != NULL && vigil_player_get_kind (self->player) != VIGIL_SOURCE_KAFKA)
         vigil_application_add_recent (app, vigil_player_get_source (self->player));
       g_hash_table_remove_all (self->notified);
     }
@@ -449,6 +484,36 @@ vigil_window_open_dataset (VigilWindow               *self,
   db = recording_path_for (dir);
   return source_opened (self, vigil_player_open_dataset (self->player, dir, db, rules, options,
                                                          error));
+}
+
+gboolean
+vigil_window_open_kafka (VigilWindow                *self,
+                         const VigilKafkaConnection *connection,
+                         const char * const         *topics,
+                         const char                 *group,
+                         const char                 *start,
+                         GError                    **error)
+{
+  g_autoptr(VigilRuleSet) rules = NULL;
+  g_autofree char *db = NULL;
+  VigilReplayOptions options;
+  VigilKafkaStart start_at = VIGIL_KAFKA_START_STORED;
+
+  g_return_val_if_fail (VIGIL_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (connection != NULL && group != NULL, FALSE);
+
+  if (g_strcmp0 (start, "earliest") == 0)
+    start_at = VIGIL_KAFKA_START_EARLIEST;
+  else if (g_strcmp0 (start, "latest") == 0)
+    start_at = VIGIL_KAFKA_START_LATEST;
+
+  rules = rules_from_settings (self, error);
+  if (rules == NULL)
+    return FALSE;
+  replay_options_from_settings (self, &options);
+  db = recording_path_for_kafka (connection->brokers, group);
+  return source_opened (self, vigil_player_open_kafka (self->player, connection, topics, group,
+                                                       start_at, db, rules, &options, error));
 }
 
 gboolean
