@@ -1070,8 +1070,16 @@ test_kafka (void)
   {
     VigilLiveCounters c;
 
+    g_autofree char *last_sample = NULL;
+
     vigil_live_get_counters (vigil_player_get_live (window->player), &c);
     g_assert_cmpuint (c.samples, ==, n_samples);
+    /* The header follows the subscription: the newest event time is the rig's last second
+     * (its cycles start at Vigil's default start, 2025-01-01T00:00:00Z). */
+    settle ();
+    last_sample = g_strdup_printf ("2025-01-01 00:0%d:59", KAFKA_RIG_CYCLES - 1);
+    g_assert_true (g_str_has_prefix (gtk_label_get_text (window->position_label),
+                                     last_sample));
   }
   /* A subscription is not paced: nothing to pause or seek. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.play-pause", NULL);

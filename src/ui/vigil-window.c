@@ -239,6 +239,7 @@ on_tick (GtkWidget     *widget,
   VigilWindow *self = VIGIL_WINDOW (widget);
   VigilLive *live = vigil_player_get_live (self->player);
   VigilLiveCounters counters;
+  gint64 timeline_end_us;
   guint64 alarm_serial;
 
   vigil_player_poll (self->player);
@@ -247,14 +248,16 @@ on_tick (GtkWidget     *widget,
 
   vigil_live_get_counters (live, &counters);
 
-  if (self->seek_timeout_id == 0 && counters.end_us > counters.start_us &&
-      counters.end_us != G_MAXINT64)
+  /* A live source has no end: its timeline reaches as far as it got. */
+  timeline_end_us = counters.end_us != G_MAXINT64
+                    ? counters.end_us : MAX (counters.position_us, counters.start_us + 1);
+  if (self->seek_timeout_id == 0 && timeline_end_us > counters.start_us)
     {
       g_autofree char *text = vigil_ui_format_time (counters.position_us);
 
       gtk_adjustment_configure (self->timeline_adjustment,
                                 counters.position_us / 1e6, counters.start_us / 1e6,
-                                counters.end_us / 1e6, 60, 600, 0);
+                                timeline_end_us / 1e6, 60, 600, 0);
       gtk_label_set_text (self->position_label, text);
     }
 
