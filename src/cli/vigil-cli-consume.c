@@ -85,13 +85,9 @@ parse_start (const char       *text,
              VigilKafkaStart  *out,
              GError          **error)
 {
-  if (text == NULL || g_str_equal (text, "stored"))
+  if (text == NULL)
     *out = VIGIL_KAFKA_START_STORED;
-  else if (g_str_equal (text, "earliest"))
-    *out = VIGIL_KAFKA_START_EARLIEST;
-  else if (g_str_equal (text, "latest"))
-    *out = VIGIL_KAFKA_START_LATEST;
-  else
+  else if (!vigil_kafka_start_from_string (text, out))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                    "--start: “%s” is not one of earliest, latest, stored", text);

@@ -81,19 +81,30 @@ vigil_kafka_security_to_string (VigilKafkaSecurity security)
   return security_names[security];
 }
 
+/* The position of @text in @names, ignoring case; -1 when it is not there. */
+static int
+find_name (const char *const *names,
+           guint              n_names,
+           const char        *text)
+{
+  for (guint i = 0; text != NULL && i < n_names; i++)
+    if (g_ascii_strcasecmp (text, names[i]) == 0)
+      return (int) i;
+  return -1;
+}
+
 gboolean
 vigil_kafka_security_from_string (const char         *text,
                                   VigilKafkaSecurity *out)
 {
+  int i = find_name (security_names, G_N_ELEMENTS (security_names), text);
+
   g_return_val_if_fail (out != NULL, FALSE);
 
-  for (guint i = 0; text != NULL && i < G_N_ELEMENTS (security_names); i++)
-    if (g_ascii_strcasecmp (text, security_names[i]) == 0)
-      {
-        *out = (VigilKafkaSecurity) i;
-        return TRUE;
-      }
-  return FALSE;
+  if (i < 0)
+    return FALSE;
+  *out = (VigilKafkaSecurity) i;
+  return TRUE;
 }
 
 const char *
@@ -108,15 +119,14 @@ gboolean
 vigil_kafka_sasl_mechanism_from_string (const char              *text,
                                         VigilKafkaSaslMechanism *out)
 {
+  int i = find_name (mechanism_names, G_N_ELEMENTS (mechanism_names), text);
+
   g_return_val_if_fail (out != NULL, FALSE);
 
-  for (guint i = 0; text != NULL && i < G_N_ELEMENTS (mechanism_names); i++)
-    if (g_ascii_strcasecmp (text, mechanism_names[i]) == 0)
-      {
-        *out = (VigilKafkaSaslMechanism) i;
-        return TRUE;
-      }
-  return FALSE;
+  if (i < 0)
+    return FALSE;
+  *out = (VigilKafkaSaslMechanism) i;
+  return TRUE;
 }
 
 static gboolean

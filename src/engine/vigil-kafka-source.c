@@ -59,6 +59,35 @@ vigil_kafka_partition_lag_clear (gpointer data)
   g_clear_pointer (&lag->topic, g_free);
 }
 
+static const char *const start_names[] = {
+  [VIGIL_KAFKA_START_STORED] = "stored",
+  [VIGIL_KAFKA_START_EARLIEST] = "earliest",
+  [VIGIL_KAFKA_START_LATEST] = "latest",
+};
+
+const char *
+vigil_kafka_start_to_string (VigilKafkaStart start)
+{
+  g_return_val_if_fail ((guint) start < G_N_ELEMENTS (start_names), NULL);
+
+  return start_names[start];
+}
+
+gboolean
+vigil_kafka_start_from_string (const char      *text,
+                               VigilKafkaStart *out)
+{
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  for (guint i = 0; text != NULL && i < G_N_ELEMENTS (start_names); i++)
+    if (strcmp (text, start_names[i]) == 0)
+      {
+        *out = (VigilKafkaStart) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
 const char *
 vigil_kafka_source_state_to_string (VigilKafkaSourceState state)
 {

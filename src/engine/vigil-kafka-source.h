@@ -36,6 +36,11 @@ typedef enum
   VIGIL_KAFKA_START_LATEST,     /* only what arrives from now on */
 } VigilKafkaStart;
 
+/* "stored", "earliest", "latest", as the command line and the settings spell them. */
+const char *vigil_kafka_start_to_string   (VigilKafkaStart  start);
+gboolean    vigil_kafka_start_from_string (const char      *text,
+                                           VigilKafkaStart *out);
+
 typedef enum
 {
   VIGIL_KAFKA_SOURCE_STOPPED,     /* not started, or finished */

@@ -18,21 +18,11 @@
  * reported while the operator still looks at the dialog. */
 #define TEST_TIMEOUT_MS 8000
 
-/* The combo rows list these in this order. */
-static const VigilKafkaSecurity securities[] = {
-  VIGIL_KAFKA_SECURITY_PLAINTEXT,
-  VIGIL_KAFKA_SECURITY_SSL,
-  VIGIL_KAFKA_SECURITY_SASL_PLAINTEXT,
-  VIGIL_KAFKA_SECURITY_SASL_SSL,
-};
-
-static const VigilKafkaSaslMechanism mechanisms[] = {
-  VIGIL_KAFKA_SASL_PLAIN,
-  VIGIL_KAFKA_SASL_SCRAM_SHA_256,
-  VIGIL_KAFKA_SASL_SCRAM_SHA_512,
-};
-
-static const char *const starts[] = { "stored", "earliest", "latest" };
+/* The combo rows list the engine's values in the enums' own order, so that a row's position
+ * is its value. */
+#define N_SECURITIES (VIGIL_KAFKA_SECURITY_SASL_SSL + 1)
+#define N_MECHANISMS (VIGIL_KAFKA_SASL_SCRAM_SHA_512 + 1)
+#define N_STARTS     (VIGIL_KAFKA_START_LATEST + 1)
 
 struct _VigilKafkaDialog
 {
@@ -88,12 +78,20 @@ row_text (gpointer row)
   return gtk_editable_get_text (GTK_EDITABLE (row));
 }
 
+/* The selected row's position: the value it lists, or the first when none is selected. */
+static guint
+selected (AdwComboRow *row,
+          guint        n_values)
+{
+  guint i = adw_combo_row_get_selected (row);
+
+  return i < n_values ? i : 0;
+}
+
 static VigilKafkaSecurity
 selected_security (VigilKafkaDialog *self)
 {
-  guint i = adw_combo_row_get_selected (self->security_row);
-
-  return i < G_N_ELEMENTS (securities) ? securities[i] : VIGIL_KAFKA_SECURITY_PLAINTEXT;
+  return (VigilKafkaSecurity) selected (self->security_row, N_SECURITIES);
 }
 
 static gboolean
@@ -159,7 +157,6 @@ vigil_kafka_dialog_get_connection (VigilKafkaDialog      *self,
                                    GError               **error)
 {
   rd_kafka_conf_t *conf;
-  guint mechanism;
 
   g_return_val_if_fail (VIGIL_IS_KAFKA_DIALOG (self), FALSE);
   g_return_val_if_fail (out != NULL, FALSE);
@@ -167,9 +164,7 @@ vigil_kafka_dialog_get_connection (VigilKafkaDialog      *self,
   vigil_kafka_connection_init (out, NULL);
   out->brokers = g_strstrip (g_strdup (row_text (self->brokers_row)));
   out->security = selected_security (self);
-  mechanism = adw_combo_row_get_selected (self->mechanism_row);
-  out->mechanism = mechanism < G_N_ELEMENTS (mechanisms) ? mechanisms[mechanism]
-                                                         : VIGIL_KAFKA_SASL_PLAIN;
+  out->mechanism = (VigilKafkaSaslMechanism) selected (self->mechanism_row, N_MECHANISMS);
   if (security_uses_sasl (out->security))
     {
       out->username = g_strdup (row_text (self->username_row));
@@ -573,16 +568,12 @@ save_settings (VigilKafkaDialog           *self,
                const VigilKafkaConnection *connection,
                const char *const          *topics)
 {
-  guint start = adw_combo_row_get_selected (self->start_row);
-
   g_settings_delay (self->settings);
   g_settings_set_string (self->settings, "kafka-brokers", connection->brokers);
   g_settings_set_string (self->settings, "kafka-security",
                          vigil_kafka_security_to_string (connection->security));
   g_settings_set_string (self->settings, "kafka-sasl-mechanism",
-                         vigil_kafka_sasl_mechanism_to_string (
-                           mechanisms[adw_combo_row_get_selected (self->mechanism_row)
-                                      % G_N_ELEMENTS (mechanisms)]));
+                         vigil_kafka_sasl_mechanism_to_string (connection->mechanism));
   g_settings_set_string (self->settings, "kafka-username", row_text (self->username_row));
   g_settings_set_string (self->settings, "kafka-ca-file",
                          self->ca_file != NULL ? self->ca_file : "");
@@ -591,7 +582,7 @@ save_settings (VigilKafkaDialog           *self,
   g_settings_set_strv (self->settings, "kafka-topics", topics);
   g_settings_set_string (self->settings, "kafka-group", row_text (self->group_row));
   g_settings_set_string (self->settings, "kafka-start",
-                         starts[start < G_N_ELEMENTS (starts) ? start : 0]);
+                         vigil_kafka_start_to_string (selected (self->start_row, N_STARTS)));
   g_settings_apply (self->settings);
 }
 
@@ -602,7 +593,6 @@ vigil_kafka_dialog_connect (VigilKafkaDialog  *self,
   g_autofree char *subscription_error = NULL;
   g_auto(GStrv) topics = NULL;
   VigilKafkaConnection connection;
-  guint start;
   gboolean ok;
 
   g_return_val_if_fail (VIGIL_IS_KAFKA_DIALOG (self), FALSE);
@@ -619,10 +609,9 @@ vigil_kafka_dialog_connect (VigilKafkaDialog  *self,
     }
 
   topics = vigil_kafka_dialog_get_topics (self);
-  start = adw_combo_row_get_selected (self->start_row);
   ok = vigil_window_open_kafka (self->window, &connection, (const char *const *) topics,
                                 row_text (self->group_row),
-                                starts[start < G_N_ELEMENTS (starts) ? start : 0], error);
+                                selected (self->start_row, N_STARTS), error);
   if (ok)
     {
       save_settings (self, &connection, (const char *const *) topics);
@@ -646,17 +635,6 @@ on_connect_clicked (VigilKafkaDialog *self)
     adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
 }
 
-static guint
-index_of (const char *const *names,
-          guint              n_names,
-          const char        *name)
-{
-  for (guint i = 0; i < n_names; i++)
-    if (g_ascii_strcasecmp (names[i], name) == 0)
-      return i;
-  return 0;
-}
-
 static void
 load_settings (VigilKafkaDialog *self)
 {
@@ -669,28 +647,26 @@ load_settings (VigilKafkaDialog *self)
   g_autofree char *start = g_settings_get_string (self->settings, "kafka-start");
   g_auto(GStrv) topics = g_settings_get_strv (self->settings, "kafka-topics");
   g_autofree char *topics_text = g_strjoinv (", ", topics);
-  const char *security_names[G_N_ELEMENTS (securities)];
-  const char *mechanism_names[G_N_ELEMENTS (mechanisms)];
+  /* The settings' choices are the engine's names; anything else selects the first row. */
+  VigilKafkaSecurity security_value = VIGIL_KAFKA_SECURITY_PLAINTEXT;
+  VigilKafkaSaslMechanism mechanism_value = VIGIL_KAFKA_SASL_PLAIN;
+  VigilKafkaStart start_value = VIGIL_KAFKA_START_STORED;
 
-  for (guint i = 0; i < G_N_ELEMENTS (securities); i++)
-    security_names[i] = vigil_kafka_security_to_string (securities[i]);
-  for (guint i = 0; i < G_N_ELEMENTS (mechanisms); i++)
-    mechanism_names[i] = vigil_kafka_sasl_mechanism_to_string (mechanisms[i]);
+  vigil_kafka_security_from_string (security, &security_value);
+  vigil_kafka_sasl_mechanism_from_string (mechanism, &mechanism_value);
+  vigil_kafka_start_from_string (start, &start_value);
 
   self->loading = TRUE;
   gtk_editable_set_text (GTK_EDITABLE (self->brokers_row), brokers);
-  adw_combo_row_set_selected (self->security_row,
-                              index_of (security_names, G_N_ELEMENTS (securities), security));
-  adw_combo_row_set_selected (self->mechanism_row,
-                              index_of (mechanism_names, G_N_ELEMENTS (mechanisms), mechanism));
+  adw_combo_row_set_selected (self->security_row, security_value);
+  adw_combo_row_set_selected (self->mechanism_row, mechanism_value);
   gtk_editable_set_text (GTK_EDITABLE (self->username_row), username);
   self->ca_file = *ca_file != '\0' ? g_steal_pointer (&ca_file) : NULL;
   gtk_switch_set_active (self->verify_switch,
                          g_settings_get_boolean (self->settings, "kafka-verify"));
   gtk_editable_set_text (GTK_EDITABLE (self->topics_row), topics_text);
   gtk_editable_set_text (GTK_EDITABLE (self->group_row), group);
-  adw_combo_row_set_selected (self->start_row,
-                              index_of (starts, G_N_ELEMENTS (starts), start));
+  adw_combo_row_set_selected (self->start_row, start_value);
   self->loading = FALSE;
 
   update_security_rows (self);

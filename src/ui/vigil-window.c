@@ -494,21 +494,15 @@ vigil_window_open_kafka (VigilWindow                *self,
                          const VigilKafkaConnection *connection,
                          const char * const         *topics,
                          const char                 *group,
-                         const char                 *start,
+                         VigilKafkaStart             start,
                          GError                    **error)
 {
   g_autoptr(VigilRuleSet) rules = NULL;
   g_autofree char *db = NULL;
   VigilReplayOptions options;
-  VigilKafkaStart start_at = VIGIL_KAFKA_START_STORED;
 
   g_return_val_if_fail (VIGIL_IS_WINDOW (self), FALSE);
   g_return_val_if_fail (connection != NULL && group != NULL, FALSE);
-
-  if (g_strcmp0 (start, "earliest") == 0)
-    start_at = VIGIL_KAFKA_START_EARLIEST;
-  else if (g_strcmp0 (start, "latest") == 0)
-    start_at = VIGIL_KAFKA_START_LATEST;
 
   rules = rules_from_settings (self, error);
   if (rules == NULL)
@@ -516,7 +510,7 @@ vigil_window_open_kafka (VigilWindow                *self,
   replay_options_from_settings (self, &options);
   db = recording_path_for_kafka (connection->brokers, group);
   return source_opened (self, vigil_player_open_kafka (self->player, connection, topics, group,
-                                                       start_at, db, rules, &options, error));
+                                                       start, db, rules, &options, error));
 }
 
 gboolean

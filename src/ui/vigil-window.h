@@ -30,13 +30,13 @@ gboolean     vigil_window_open_dataset    (VigilWindow               *self,
                                            VigilRuleSet              *rules,
                                            const VigilReplayOptions  *options,
                                            GError                   **error);
-/* Subscribes to Kafka (@start: "stored", "earliest" or "latest") with the rules and windows
+/* Subscribes to Kafka with the rules and windows
  * of the preferences, recording into a file of the user's data per cluster and group. */
 gboolean     vigil_window_open_kafka      (VigilWindow               *self,
                                            const VigilKafkaConnection *connection,
                                            const char * const        *topics,
                                            const char                *group,
-                                           const char                *start,
+                                           VigilKafkaStart            start,
                                            GError                   **error);
 gboolean     vigil_window_open_recording  (VigilWindow               *self,
                                            const char                *path,
