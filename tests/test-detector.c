@@ -15,6 +15,7 @@
 #include "vigil-detector.h"
 #include "vigil-error.h"
 #include "vigil-image.h"
+#include "vigil-test-gstreamer.h"
 
 /* CDnet's rule, written out here: 255 positive, 0 and 50 negative, 85 and 170 not scored,
  * frames 470..1700 (temporalROI.txt), pooled over all frames. */
@@ -344,25 +345,6 @@ test_bad_params (void)
   detector = vigil_detector_new (&params, &error);
   g_assert_null (detector);
   g_assert_nonnull (strstr (error->message, "shadow"));
-}
-
-/* For AddressSanitizer's leak check (unused otherwise): GLib allocates its first quark table
- * in its library constructor and, by design (readers take no lock), never frees it once
- * GStreamer's many quarks (the image decoder) make the table grow. Only allocations made while
- * a library loads are excused, which needs full stacks (GLib has no frame pointers). */
-const char *__asan_default_options (void);
-const char *__lsan_default_suppressions (void);
-
-const char *
-__asan_default_options (void)
-{
-  return "fast_unwind_on_malloc=0";
-}
-
-const char *
-__lsan_default_suppressions (void)
-{
-  return "leak:_dl_init\n";
 }
 
 int

@@ -26,6 +26,8 @@
 #include "vigil-kafka-publish.h"
 #include "vigil-sensor.h"
 #include "vigil-test-cli.h"
+#include "vigil-test-gstreamer.h"
+#include "vigil-test-util.h"
 #include "vigil-time.h"
 
 /* 2025-12-28T14:56:20.123456Z: a start that is not on a whole second. */
@@ -126,24 +128,6 @@ read_topics (const char         *bootstrap,
   rd_kafka_consumer_close (rk);
   rd_kafka_destroy (rk);
   return g_steal_pointer (&records);
-}
-
-static void
-remove_tree (const char *dir)
-{
-  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        remove_tree (path);
-      else
-        g_assert_cmpint (g_remove (path), ==, 0);
-    }
-  g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
 /* The rows of a dataset file, read here with plain string functions (not the engine's
@@ -347,7 +331,7 @@ test_hydraulic (void)
         g_assert_cmpint (a->partition, ==, b->partition);
     }
 
-  remove_tree (dir);
+  vigil_test_remove_tree (dir);
 }
 
 /* Leaves FS1, TS1 and profile.txt: a small rig. */
@@ -392,7 +376,7 @@ test_rig (gconstpointer data)
   g_assert_cmpuint (records->len, ==, 2 * (600 + 60 + 1));
   check_hydraulic (dir, records, 2, (1u << VIGIL_SENSOR_FS1) | (1u << VIGIL_SENSOR_TS1),
                    "rig-a", !in_message);
-  remove_tree (dir);
+  vigil_test_remove_tree (dir);
 }
 
 typedef struct
@@ -446,7 +430,7 @@ test_cancel (void)
   g_assert_cmpuint (stats.delivered, <, VIGIL_SAMPLES_PER_CYCLE);
   g_assert_cmpuint (stats.delivered + stats.purged + stats.errors, ==, stats.queued);
   vigil_kafka_producer_free (cd.producer);
-  remove_tree (dir);
+  vigil_test_remove_tree (dir);
 }
 
 static void
@@ -604,7 +588,7 @@ test_traffic (void)
         }
     }
 
-  remove_tree (dir);
+  vigil_test_remove_tree (dir);
 }
 
 /* A video file: every frame re-encoded to JPEG, in order. */
@@ -677,7 +661,7 @@ test_traffic_video (void)
   g_assert_true (g_file_set_contents (video, "not a video", -1, NULL));
   g_assert_false (vigil_kafka_producer_send_traffic (producer, video, &options, NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
-  remove_tree (dir);
+  vigil_test_remove_tree (dir);
 }
 
 static void
@@ -805,7 +789,7 @@ test_broker_cli (void)
   g_assert_no_error (error);
   g_assert_true (g_subprocess_get_if_exited (broker));
   g_assert_cmpint (g_subprocess_get_exit_status (broker), ==, 0);
-  remove_tree (dir);
+  vigil_test_remove_tree (dir);
 }
 
 static void
@@ -848,25 +832,6 @@ test_usage (void)
       g_assert_cmpint (r.status, ==, 2);
       g_assert_nonnull (strstr (r.err, cases[i].message));
     }
-}
-
-/* For AddressSanitizer's leak check (unused otherwise): GLib allocates its first quark table
- * in its library constructor and, by design (readers take no lock), never frees it once
- * GStreamer's many quarks make the table grow. Only allocations made while a library loads
- * are excused, which needs full stacks (GLib has no frame pointers). */
-const char *__asan_default_options (void);
-const char *__lsan_default_suppressions (void);
-
-const char *
-__asan_default_options (void)
-{
-  return "fast_unwind_on_malloc=0";
-}
-
-const char *
-__lsan_default_suppressions (void)
-{
-  return "leak:_dl_init\n";
 }
 
 int

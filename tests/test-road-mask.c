@@ -16,6 +16,7 @@
 
 #include "vigil-error.h"
 #include "vigil-road-mask.h"
+#include "vigil-test-gstreamer.h"
 
 typedef struct
 {
@@ -553,25 +554,6 @@ test_cache (Fixture       *f,
   bad = vigil_road_mask_cache_get (cache, path, "cam_01", 64, 48, 0, 0, &error);
   g_assert_null (bad);
   g_assert_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_PARSE);
-}
-
-/* For AddressSanitizer's leak check (unused otherwise): GLib allocates its first quark table
- * in its library constructor and, by design (readers take no lock), never frees it once
- * GStreamer's many quarks (the image decoder) make the table grow. Only allocations made while
- * a library loads are excused, which needs full stacks (GLib has no frame pointers). */
-const char *__asan_default_options (void);
-const char *__lsan_default_suppressions (void);
-
-const char *
-__asan_default_options (void)
-{
-  return "fast_unwind_on_malloc=0";
-}
-
-const char *
-__lsan_default_suppressions (void)
-{
-  return "leak:_dl_init\n";
 }
 
 int

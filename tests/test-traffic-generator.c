@@ -19,27 +19,9 @@
 
 #include "vigil-frame-source.h"
 #include "vigil-test-cli.h"
+#include "vigil-test-gstreamer.h"
+#include "vigil-test-util.h"
 #include "vigil-traffic-generator.h"
-
-/* Under AddressSanitizer: GLib never frees its first block of quark names when the table
- * grows (other threads may still be reading it), and GStreamer's types and caps make it grow.
- * That block comes from GLib's constructor, where no allocation of Vigil's comes from, so
- * leaks allocated during library initialisation are not reported; the full stacks that this
- * needs (GLib has no frame pointers) come from the slow unwinder. */
-const char *__asan_default_options (void);
-const char *__lsan_default_suppressions (void);
-
-const char *
-__asan_default_options (void)
-{
-  return "fast_unwind_on_malloc=0";
-}
-
-const char *
-__lsan_default_suppressions (void)
-{
-  return "leak:_dl_init\n";
-}
 
 typedef struct
 {
@@ -57,28 +39,10 @@ fixture_setup (Fixture       *fx,
 }
 
 static void
-remove_tree (const char *path)
-{
-  if (g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-      const char *name;
-
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          remove_tree (child);
-        }
-    }
-  g_remove (path);
-}
-
-static void
 fixture_teardown (Fixture       *fx,
                   gconstpointer  data)
 {
-  remove_tree (fx->dir);
+  vigil_test_remove_tree (fx->dir);
   g_free (fx->dir);
 }
 
