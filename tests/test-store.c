@@ -174,14 +174,14 @@ test_create_reopen (Fixture       *f,
   close_store (store);
   close_store (store);
 
-  g_assert_cmpint (query_int (f->path, "PRAGMA user_version"), ==, 3);
+  g_assert_cmpint (query_int (f->path, "PRAGMA user_version"), ==, 4);
   g_assert_cmpint (query_int (f->path, "PRAGMA application_id"), ==, 0x5669676C);
   tables = query_rows (f->path, "SELECT name FROM sqlite_schema WHERE type = 'table'"
                                 " ORDER BY name");
   g_assert_cmpstr (tables, ==,
                    "alarm_journal\nalarms\ncycle_labels\ndead_letters\nkafka_offsets\n"
                    "kafka_streams\nlate_records\nmodel_aliases\nmodels\npredictions\nsessions\n"
-                   "windows\n");
+                   "traffic_detections\ntraffic_minutes\ntraffic_seconds\nwindows\n");
   created = query_rows (f->path, "SELECT id, created_us FROM sessions ORDER BY id");
 
   /* Reopening finds the same sessions, first creation times kept. */
@@ -224,7 +224,7 @@ test_create_empty_file (Fixture       *f,
   store = open_store (f->path);
   ensure_session (store, &session_a);
   close_store (store);
-  g_assert_cmpint (query_int (f->path, "PRAGMA user_version"), ==, 3);
+  g_assert_cmpint (query_int (f->path, "PRAGMA user_version"), ==, 4);
 
   g_clear_object (&store);
   reader = vigil_store_open_readonly (f->path, &error);
@@ -274,11 +274,11 @@ test_refuse_newer (Fixture       *f,
 
   ensure_session (store, &session_a);
   close_store (store);
-  exec_sqlite (f->path, "PRAGMA user_version = 4");
+  exec_sqlite (f->path, "PRAGMA user_version = 5");
 
   assert_refused (f->path, VIGIL_ENGINE_ERROR_SCHEMA,
-                  "PATH was written by a newer Vigil (store schema 4; this Vigil reads up to 3)");
-  g_assert_cmpint (query_int (f->path, "PRAGMA user_version"), ==, 4);
+                  "PATH was written by a newer Vigil (store schema 5; this Vigil reads up to 4)");
+  g_assert_cmpint (query_int (f->path, "PRAGMA user_version"), ==, 5);
 }
 
 static void

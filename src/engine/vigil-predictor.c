@@ -423,7 +423,7 @@ operator_action (VigilPredictor  *self,
     ok = vigil_alarm_machine_shelve (self->alarms, rule, key, self->now_us,
                                      self->now_us + duration_us, comment, self->transitions,
                                      error);
-  if (ok && key >= VIGIL_KEY_COMPONENT && key < VIGIL_N_KEYS)
+  if (ok && key >= VIGIL_KEY_COMPONENT && key < VIGIL_KEY_CAMERA)
     for (guint i = 0; i < self->transitions->len; i++)
       g_array_index (self->transitions, VigilAlarmTransition, i).model_id =
         self->targets[key - VIGIL_KEY_COMPONENT].model_id;

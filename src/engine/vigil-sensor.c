@@ -105,8 +105,10 @@ vigil_key_get_name (guint key)
 {
   if (key < VIGIL_N_SENSORS)
     return sensors[key].name;
-  if (key < VIGIL_N_KEYS)
+  if (key < VIGIL_KEY_CAMERA)
     return component_names[key - VIGIL_KEY_COMPONENT];
+  if (key == VIGIL_KEY_CAMERA)
+    return "camera";
 
   return NULL;
 }
@@ -134,6 +136,13 @@ vigil_key_from_name (const char *name,
             *out_key = VIGIL_KEY_COMPONENT + i;
           return TRUE;
         }
+    }
+
+  if (strcmp (name, "camera") == 0)
+    {
+      if (out_key != NULL)
+        *out_key = VIGIL_KEY_CAMERA;
+      return TRUE;
     }
 
   return FALSE;

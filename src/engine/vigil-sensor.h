@@ -61,10 +61,12 @@ typedef struct
 
 /* What an alarm watches, its key: a sensor (its VigilSensor), or from VIGIL_KEY_COMPONENT on
  * the predicted condition of one of the rig's components, in VigilTarget order (cooler, valve,
- * pump, accumulator, stable). Every key has a bit in a guint32 mask. */
+ * pump, accumulator, stable), or VIGIL_KEY_CAMERA, a camera's traffic (each camera has its
+ * own session, which says which camera). Every key has a bit in a guint32 mask. */
 #define VIGIL_KEY_COMPONENT VIGIL_N_SENSORS
 #define VIGIL_N_COMPONENTS  5
-#define VIGIL_N_KEYS        (VIGIL_KEY_COMPONENT + VIGIL_N_COMPONENTS)
+#define VIGIL_KEY_CAMERA    (VIGIL_KEY_COMPONENT + VIGIL_N_COMPONENTS)
+#define VIGIL_N_KEYS        (VIGIL_KEY_CAMERA + 1)
 
 /* Keys of every component, as a mask. */
 #define VIGIL_COMPONENT_KEYS (((1u << VIGIL_N_COMPONENTS) - 1) << VIGIL_KEY_COMPONENT)
@@ -77,7 +79,7 @@ const char            *vigil_sensor_family_get_name  (VigilSensorFamily   family
 gboolean               vigil_sensor_family_from_name (const char         *name,
                                                       VigilSensorFamily  *out_family);
 
-/* "PS1" for a sensor, "cooler" for a component; NULL for a key that is neither. */
+/* "PS1" for a sensor, "cooler" for a component, "camera"; NULL for a key that is none. */
 const char            *vigil_key_get_name            (guint               key);
 /* Sensor names in any case, component names in lower case. */
 gboolean               vigil_key_from_name           (const char         *name,

@@ -30,6 +30,9 @@ typedef enum
   VIGIL_STORE_STMT_KAFKA_STREAM,
   VIGIL_STORE_STMT_KAFKA_RESET_OFFSETS,
   VIGIL_STORE_STMT_KAFKA_RESET_STREAMS,
+  VIGIL_STORE_STMT_DETECTION,
+  VIGIL_STORE_STMT_TRAFFIC_SECOND,
+  VIGIL_STORE_STMT_TRAFFIC_MINUTE,
   VIGIL_STORE_STMT_SESSION_INSERT,
   VIGIL_STORE_STMT_SESSION_SELECT,
   VIGIL_STORE_STMT_BEGIN,
@@ -104,6 +107,10 @@ gboolean _vigil_store_write_batch     (VigilStore       *self,
 gboolean _vigil_store_write_kafka     (VigilStore       *self,
                                        VigilStoreBatch  *batch,
                                        GError          **error);
+/* Writes @batch's detections and per-second and per-minute rows (vigil-store-traffic.c). */
+gboolean _vigil_store_write_traffic   (VigilStore       *self,
+                                       VigilStoreBatch  *batch,
+                                       GError          **error);
 /* INSERT OR IGNORE, then the id: the first creation of a session is the one kept. */
 gboolean _vigil_store_write_session   (VigilStore              *self,
                                        const char              *key,
@@ -119,5 +126,22 @@ gboolean _vigil_store_resolve_session (VigilStore       *self,
                                        gint64            session_id,
                                        gint64           *out_session_id,
                                        GError          **error);
+
+/* Reading (vigil-store-read.c). */
+typedef gboolean (*VigilStoreReadFunc) (VigilStore  *self,
+                                        gpointer     data,
+                                        GError     **error);
+/* Runs @func with read_lock held inside one read transaction, so that everything it reads
+ * comes from the same state of the file; fails when the store is closed. */
+gboolean _vigil_store_read            (VigilStore          *self,
+                                       const char          *what,
+                                       VigilStoreReadFunc   func,
+                                       gpointer             data,
+                                       GError             **error);
+/* Whether @table has @column: a file opened read-only keeps the schema it was written with.
+ * Called with read_lock held. */
+gboolean _vigil_store_has_column      (VigilStore          *self,
+                                       const char          *table,
+                                       const char          *column);
 
 G_END_DECLS

@@ -25,13 +25,27 @@
  * range as ?2 and ?3 (inclusive) and the sensor bits as ?4. */
 #define SENSOR_FILTER "(?4 = 0 OR (?4 >> vigil_sensor_index (sensor)) & 1)"
 
+/* A camera's session has no windows: it ends with its last second. */
 static const char summary_sql[] =
+  "SELECT s.id, s.kind, s.source, s.start_us, s.window_us, s.slide_us, s.lateness_us,"
+  " s.rules_json, s.created_us,"
+  " coalesce ((SELECT max(window_end) FROM windows WHERE session_id = s.id),"
+  "           (SELECT max(end_us) FROM traffic_seconds WHERE session_id = s.id)),"
+  " (SELECT count(*) FROM windows WHERE session_id = s.id),"
+  " (SELECT count(*) FROM alarms WHERE session_id = s.id),"
+  " (SELECT count(*) FROM cycle_labels WHERE session_id = s.id),"
+  " s.camera"
+  " FROM sessions s WHERE ?1 = 0 OR s.id = ?1 ORDER BY s.id DESC";
+
+/* The same from a file of a schema before cameras (opened read-only, so never migrated). */
+static const char summary_v3_sql[] =
   "SELECT s.id, s.kind, s.source, s.start_us, s.window_us, s.slide_us, s.lateness_us,"
   " s.rules_json, s.created_us,"
   " (SELECT max(window_end) FROM windows WHERE session_id = s.id),"
   " (SELECT count(*) FROM windows WHERE session_id = s.id),"
   " (SELECT count(*) FROM alarms WHERE session_id = s.id),"
-  " (SELECT count(*) FROM cycle_labels WHERE session_id = s.id)"
+  " (SELECT count(*) FROM cycle_labels WHERE session_id = s.id),"
+  " NULL"
   " FROM sessions s WHERE ?1 = 0 OR s.id = ?1 ORDER BY s.id DESC";
 
 /* The first window of each sensor names the row of a sensor this Vigil does not know. */
@@ -77,6 +91,7 @@ vigil_session_summary_free (VigilSessionSummary *summary)
 
   g_free (summary->kind);
   g_free (summary->source);
+  g_free (summary->camera);
   g_free (summary->rules_json);
   g_free (summary);
 }
@@ -163,36 +178,37 @@ column_double_or_nan (sqlite3_stmt *stmt,
 static gboolean
 has_models (VigilStore *self)
 {
+  return _vigil_store_has_column (self, "predictions", "target");
+}
+
+gboolean
+_vigil_store_has_column (VigilStore *self,
+                         const char *table,
+                         const char *column)
+{
   sqlite3_stmt *stmt = NULL;
   int rc = sqlite3_prepare_v2 (self->read_db,
-                               "SELECT 1 FROM sqlite_schema"
-                               " WHERE type = 'table' AND name = 'predictions'",
+                               "SELECT 1 FROM pragma_table_info (?1) WHERE name = ?2",
                                -1, &stmt, NULL);
 
   if (rc == SQLITE_OK)
-    rc = sqlite3_step (stmt);
+    {
+      sqlite3_bind_text (stmt, 1, table, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, column, -1, SQLITE_STATIC);
+      rc = sqlite3_step (stmt);
+    }
   sqlite3_finalize (stmt);
 
   return rc == SQLITE_ROW;
 }
 
-typedef gboolean (*ReadFunc) (VigilStore  *self,
-                              gint64       session_id,
-                              gpointer     data,
-                              GError     **error);
-
-/* Runs @func in one read transaction with the session of @session_id resolved (0: latest),
- * so that the session found and the rows read come from the same state of the file.
- * @func is not called when the file has no session at all. */
-static gboolean
-with_session (VigilStore  *self,
-              gint64       session_id,
-              const char  *what,
-              ReadFunc     func,
-              gpointer     data,
-              GError     **error)
+gboolean
+_vigil_store_read (VigilStore          *self,
+                   const char          *what,
+                   VigilStoreReadFunc   func,
+                   gpointer             data,
+                   GError             **error)
 {
-  gint64 resolved = 0;
   gboolean ok;
   int rc;
 
@@ -214,13 +230,52 @@ with_session (VigilStore  *self,
       return FALSE;
     }
 
-  ok = _vigil_store_resolve_session (self, session_id, &resolved, error) &&
-       (resolved == 0 || func (self, resolved, data, error));
+  ok = func (self, data, error);
 
   sqlite3_exec (self->read_db, "COMMIT", NULL, NULL, NULL);
   g_mutex_unlock (&self->read_lock);
 
   return ok;
+}
+
+typedef gboolean (*ReadFunc) (VigilStore  *self,
+                              gint64       session_id,
+                              gpointer     data,
+                              GError     **error);
+
+typedef struct
+{
+  gint64    session_id;
+  ReadFunc  func;
+  gpointer  data;
+} SessionRead;
+
+static gboolean
+read_session (VigilStore  *self,
+              gpointer     data,
+              GError     **error)
+{
+  SessionRead *read = data;
+  gint64 resolved = 0;
+
+  return _vigil_store_resolve_session (self, read->session_id, &resolved, error) &&
+         (resolved == 0 || read->func (self, resolved, read->data, error));
+}
+
+/* Runs @func in one read transaction with the session of @session_id resolved (0: latest),
+ * so that the session found and the rows read come from the same state of the file.
+ * @func is not called when the file has no session at all. */
+static gboolean
+with_session (VigilStore  *self,
+              gint64       session_id,
+              const char  *what,
+              ReadFunc     func,
+              gpointer     data,
+              GError     **error)
+{
+  SessionRead read = { session_id, func, data };
+
+  return _vigil_store_read (self, what, read_session, &read, error);
 }
 
 static sqlite3_stmt *
@@ -338,6 +393,7 @@ summary_from_row (sqlite3_stmt *stmt)
   summary->n_windows = (guint64) sqlite3_column_int64 (stmt, 10);
   summary->n_alarms = (guint64) sqlite3_column_int64 (stmt, 11);
   summary->n_cycles = (guint) sqlite3_column_int64 (stmt, 12);
+  summary->camera = g_strdup (column_text (stmt, 13));
 
   return summary;
 }
@@ -355,7 +411,9 @@ read_summaries (VigilStore  *self,
                 GError     **error)
 {
   ReadSummaries *read = data;
-  sqlite3_stmt *stmt = prepare (self, summary_sql, "read the sessions", error);
+  gboolean cameras = _vigil_store_has_column (self, "sessions", "camera");
+  sqlite3_stmt *stmt = prepare (self, cameras ? summary_sql : summary_v3_sql,
+                                "read the sessions", error);
   int rc;
 
   if (stmt == NULL)

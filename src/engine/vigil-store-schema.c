@@ -179,6 +179,71 @@ static const char schema_v3[] =
   "  next_late_seq INTEGER NOT NULL,"
   "  PRIMARY KEY (group_id, session_id, sensor)) WITHOUT ROWID;";
 
+/* Version 4: cameras. A "traffic" session is one camera (sessions.camera) on one source; it
+ * keeps every frame's detections and the camera's per-second and per-minute rows. Its alarms
+ * use the journal and alarm tables with the sensor "camera". Statistics a period may lack are
+ * NULL rather than NOT NULL: a NAN must not refuse the whole transaction it arrives in. */
+static const char schema_v4[] =
+  "ALTER TABLE sessions ADD COLUMN camera TEXT;"
+
+  "CREATE TABLE traffic_detections ("
+  "  session_id INTEGER NOT NULL REFERENCES sessions (id),"
+  "  frame      INTEGER NOT NULL,"
+  "  idx        INTEGER NOT NULL,"
+  "  time_us    INTEGER NOT NULL,"
+  "  track_id   INTEGER,"
+  "  class      TEXT NOT NULL,"
+  "  x          REAL,"
+  "  y          REAL,"
+  "  w          REAL,"
+  "  h          REAL,"
+  "  area       INTEGER NOT NULL,"
+  "  speed_kmh  REAL,"
+  "  PRIMARY KEY (session_id, frame, idx)) WITHOUT ROWID;"
+  "CREATE INDEX traffic_detections_by_time ON traffic_detections (session_id, time_us);"
+
+  "CREATE TABLE traffic_seconds ("
+  "  session_id      INTEGER NOT NULL REFERENCES sessions (id),"
+  "  start_us        INTEGER NOT NULL,"
+  "  end_us          INTEGER NOT NULL,"
+  "  frames          INTEGER NOT NULL,"
+  "  vehicles        REAL,"
+  "  unique_vehicles INTEGER NOT NULL,"
+  "  motorcycle      INTEGER NOT NULL,"
+  "  car             INTEGER NOT NULL,"
+  "  bus             INTEGER NOT NULL,"
+  "  truck           INTEGER NOT NULL,"
+  "  motorcycle_avg  REAL,"
+  "  car_avg         REAL,"
+  "  bus_avg         REAL,"
+  "  truck_avg       REAL,"
+  "  density_pct     REAL,"
+  "  speed_kmh       REAL,"
+  "  dwell_s         REAL,"
+  "  status          TEXT NOT NULL,"
+  "  PRIMARY KEY (session_id, start_us)) WITHOUT ROWID;"
+
+  "CREATE TABLE traffic_minutes ("
+  "  session_id      INTEGER NOT NULL REFERENCES sessions (id),"
+  "  start_us        INTEGER NOT NULL,"
+  "  end_us          INTEGER NOT NULL,"
+  "  frames          INTEGER NOT NULL,"
+  "  vehicles        REAL,"
+  "  unique_vehicles INTEGER NOT NULL,"
+  "  motorcycle      INTEGER NOT NULL,"
+  "  car             INTEGER NOT NULL,"
+  "  bus             INTEGER NOT NULL,"
+  "  truck           INTEGER NOT NULL,"
+  "  motorcycle_avg  REAL,"
+  "  car_avg         REAL,"
+  "  bus_avg         REAL,"
+  "  truck_avg       REAL,"
+  "  density_pct     REAL,"
+  "  speed_kmh       REAL,"
+  "  dwell_s         REAL,"
+  "  status          TEXT NOT NULL,"
+  "  PRIMARY KEY (session_id, start_us)) WITHOUT ROWID;";
+
 typedef struct
 {
   int         from_version;
@@ -191,9 +256,26 @@ static const MigrationStep migration_steps[] = {
   { 0, schema_v1 },
   { 1, schema_v2 },
   { 2, schema_v3 },
+  { 3, schema_v4 },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migration_steps) == VIGIL_STORE_SCHEMA_VERSION);
+
+/* A period's row, written again when the period is emitted again (a minute re-emitted with
+ * more frames replaces what was stored). */
+#define TRAFFIC_UPSERT(table) \
+  "INSERT INTO " table " (session_id, start_us, end_us, frames, vehicles, unique_vehicles," \
+  " motorcycle, car, bus, truck, motorcycle_avg, car_avg, bus_avg, truck_avg, density_pct," \
+  " speed_kmh, dwell_s, status)" \
+  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)" \
+  " ON CONFLICT (session_id, start_us) DO UPDATE SET" \
+  " end_us = excluded.end_us, frames = excluded.frames, vehicles = excluded.vehicles," \
+  " unique_vehicles = excluded.unique_vehicles, motorcycle = excluded.motorcycle," \
+  " car = excluded.car, bus = excluded.bus, truck = excluded.truck," \
+  " motorcycle_avg = excluded.motorcycle_avg, car_avg = excluded.car_avg," \
+  " bus_avg = excluded.bus_avg, truck_avg = excluded.truck_avg," \
+  " density_pct = excluded.density_pct, speed_kmh = excluded.speed_kmh," \
+  " dwell_s = excluded.dwell_s, status = excluded.status"
 
 static const char * const writer_sql[VIGIL_STORE_N_STMTS] = {
   [VIGIL_STORE_STMT_WINDOW] =
@@ -265,9 +347,19 @@ static const char * const writer_sql[VIGIL_STORE_N_STMTS] = {
     "DELETE FROM kafka_offsets WHERE group_id = ?1",
   [VIGIL_STORE_STMT_KAFKA_RESET_STREAMS] =
     "DELETE FROM kafka_streams WHERE group_id = ?1",
+  [VIGIL_STORE_STMT_DETECTION] =
+    "INSERT INTO traffic_detections (session_id, frame, idx, time_us, track_id, class, x, y,"
+    " w, h, area, speed_kmh) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+    " ON CONFLICT (session_id, frame, idx) DO UPDATE SET"
+    " time_us = excluded.time_us, track_id = excluded.track_id, class = excluded.class,"
+    " x = excluded.x, y = excluded.y, w = excluded.w, h = excluded.h, area = excluded.area,"
+    " speed_kmh = excluded.speed_kmh",
+  [VIGIL_STORE_STMT_TRAFFIC_SECOND] = TRAFFIC_UPSERT ("traffic_seconds"),
+  [VIGIL_STORE_STMT_TRAFFIC_MINUTE] = TRAFFIC_UPSERT ("traffic_minutes"),
   [VIGIL_STORE_STMT_SESSION_INSERT] =
     "INSERT OR IGNORE INTO sessions (key, kind, source, start_us, window_us, slide_us,"
-    " lateness_us, rules_json, created_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    " lateness_us, rules_json, created_us, camera)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
   [VIGIL_STORE_STMT_SESSION_SELECT] =
     "SELECT id FROM sessions WHERE key = ?1",
   [VIGIL_STORE_STMT_BEGIN] = "BEGIN IMMEDIATE",
@@ -538,11 +630,12 @@ _vigil_store_step (VigilStore    *self,
 static gboolean
 bad_key (VigilStore  *self,
          guint        key,
+         const char  *table,
          GError     **error)
 {
   g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_INVALID,
-               "Could not write to %s: key %u is not a hydraulic sensor or component", self->path,
-               key);
+               "Could not write to %s: key %u does not belong in table %s", self->path, key,
+               table);
   return FALSE;
 }
 
@@ -559,7 +652,7 @@ write_windows (VigilStore       *self,
       const char *sensor = sensor_name (w->key);
 
       if (sensor == NULL)
-        return bad_key (self, w->key, error);
+        return bad_key (self, w->key, "windows", error);
 
       sqlite3_bind_int64 (stmt, 1, batch->session_id);
       sqlite3_bind_text (stmt, 2, sensor, -1, SQLITE_STATIC);
@@ -591,7 +684,7 @@ write_late (VigilStore       *self,
       const char *sensor = sensor_name (r->key);
 
       if (sensor == NULL)
-        return bad_key (self, r->key, error);
+        return bad_key (self, r->key, "late_records", error);
 
       sqlite3_bind_int64 (stmt, 1, batch->session_id);
       sqlite3_bind_text (stmt, 2, sensor, -1, SQLITE_STATIC);
@@ -719,7 +812,7 @@ write_transitions (VigilStore       *self,
       const char *sensor = alarm_key_name (t->key);
 
       if (sensor == NULL)
-        return bad_key (self, t->key, error);
+        return bad_key (self, t->key, "alarm_journal", error);
 
       if (!write_journal_row (self, batch->session_id, t, sensor, error) ||
           !write_alarm_instance (self, batch->session_id, t, sensor, error))
@@ -762,7 +855,7 @@ write_predictions (VigilStore       *self,
       g_autofree char *proba = NULL;
 
       if (target == NULL)
-        return bad_key (self, VIGIL_KEY_COMPONENT + p->target, error);
+        return bad_key (self, VIGIL_KEY_COMPONENT + p->target, "predictions", error);
 
       proba = proba_to_json (p);
       sqlite3_bind_int64 (stmt, 1, batch->session_id);
@@ -792,6 +885,7 @@ _vigil_store_write_batch (VigilStore       *self,
          write_labels (self, batch, error) &&
          write_transitions (self, batch, error) &&
          write_predictions (self, batch, error) &&
+         _vigil_store_write_traffic (self, batch, error) &&
          _vigil_store_write_kafka (self, batch, error);
 }
 
@@ -815,6 +909,7 @@ _vigil_store_write_session (VigilStore              *self,
   sqlite3_bind_int64 (insert, 7, info->lateness_us);
   sqlite3_bind_text (insert, 8, info->rules_json, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (insert, 9, g_get_real_time ());
+  sqlite3_bind_text (insert, 10, info->camera, -1, SQLITE_STATIC);
   if (!_vigil_store_step (self, insert, "create a session", error))
     return FALSE;
 

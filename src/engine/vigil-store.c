@@ -50,6 +50,9 @@ vigil_store_batch_new (gint64 session_id)
   batch->predictions = g_array_new (FALSE, FALSE, sizeof (VigilPrediction));
   batch->dead_letters = g_array_new (FALSE, FALSE, sizeof (VigilStoreDeadLetter));
   g_array_set_clear_func (batch->dead_letters, vigil_store_dead_letter_clear);
+  batch->detections = g_array_new (FALSE, FALSE, sizeof (VigilStoreDetection));
+  batch->traffic_seconds = g_array_new (FALSE, FALSE, sizeof (VigilTrafficStats));
+  batch->traffic_minutes = g_array_new (FALSE, FALSE, sizeof (VigilTrafficStats));
   batch->kafka_offsets = g_array_new (FALSE, FALSE, sizeof (VigilStoreKafkaOffset));
   g_array_set_clear_func (batch->kafka_offsets, vigil_store_kafka_offset_clear);
   batch->kafka_streams = g_array_new (FALSE, FALSE, sizeof (VigilStoreKafkaStream));
@@ -99,6 +102,9 @@ vigil_store_batch_free (VigilStoreBatch *batch)
   g_clear_pointer (&batch->transitions, g_array_unref);
   g_clear_pointer (&batch->predictions, g_array_unref);
   g_clear_pointer (&batch->dead_letters, g_array_unref);
+  g_clear_pointer (&batch->detections, g_array_unref);
+  g_clear_pointer (&batch->traffic_seconds, g_array_unref);
+  g_clear_pointer (&batch->traffic_minutes, g_array_unref);
   g_clear_pointer (&batch->kafka_group, g_free);
   g_clear_pointer (&batch->kafka_offsets, g_array_unref);
   g_clear_pointer (&batch->kafka_streams, g_array_unref);
@@ -119,6 +125,9 @@ vigil_store_batch_get_size (VigilStoreBatch *batch)
          (batch->transitions != NULL ? batch->transitions->len : 0) +
          (batch->predictions != NULL ? batch->predictions->len : 0) +
          (batch->dead_letters != NULL ? batch->dead_letters->len : 0) +
+         (batch->detections != NULL ? batch->detections->len : 0) +
+         (batch->traffic_seconds != NULL ? batch->traffic_seconds->len : 0) +
+         (batch->traffic_minutes != NULL ? batch->traffic_minutes->len : 0) +
          (batch->kafka_offsets != NULL ? batch->kafka_offsets->len : 0) +
          (batch->kafka_streams != NULL ? batch->kafka_streams->len : 0) +
          (batch->kafka_reset ? 1 : 0);
@@ -158,6 +167,16 @@ run_stmt (VigilStore      *self,
   return _vigil_store_step (self, self->stmts[which], what, error);
 }
 
+static void
+checksum_text (GChecksum  *checksum,
+               const char *text)
+{
+  g_autofree char *prefix = g_strdup_printf ("%zu:", strlen (text));
+
+  g_checksum_update (checksum, (const guchar *) prefix, -1);
+  g_checksum_update (checksum, (const guchar *) text, -1);
+}
+
 static char *
 session_key (const VigilSessionInfo *info)
 {
@@ -168,17 +187,20 @@ session_key (const VigilSessionInfo *info)
 
   /* Length-prefixed, so that no two different sessions can hash the same bytes. */
   for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
-    {
-      g_autofree char *prefix = g_strdup_printf ("%zu:", strlen (texts[i]));
-
-      g_checksum_update (checksum, (const guchar *) prefix, -1);
-      g_checksum_update (checksum, (const guchar *) texts[i], -1);
-    }
+    checksum_text (checksum, texts[i]);
   for (guint i = 0; i < G_N_ELEMENTS (numbers); i++)
     {
       g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT ";", numbers[i]);
 
       g_checksum_update (checksum, (const guchar *) text, -1);
+    }
+  /* Only after everything else, and only for a camera: sessions without one keep the keys
+   * files written before cameras existed hold, so replays into those files still find them.
+   * A number ends with ';', so a text after it cannot be mistaken for more of the numbers. */
+  if (info->camera != NULL)
+    {
+      g_checksum_update (checksum, (const guchar *) "camera=", -1);
+      checksum_text (checksum, info->camera);
     }
 
   return g_strdup (g_checksum_get_string (checksum));
@@ -535,6 +557,7 @@ vigil_store_ensure_session (VigilStore              *self,
   g_return_val_if_fail (info != NULL, 0);
   g_return_val_if_fail (info->kind != NULL && info->source != NULL, 0);
   g_return_val_if_fail (info->rules_json != NULL, 0);
+  g_return_val_if_fail (info->camera == NULL || strlen (info->camera) <= VIGIL_CAMERA_ID_MAX, 0);
   g_return_val_if_fail (error == NULL || *error == NULL, 0);
 
   request.info = info;

@@ -12,22 +12,25 @@
 #include <gio/gio.h>
 
 #include "vigil-records.h"
+#include "vigil-traffic.h"
 
 G_BEGIN_DECLS
 
-#define VIGIL_STORE_SCHEMA_VERSION 3
+#define VIGIL_STORE_SCHEMA_VERSION 4
 
 /* What identifies a session: replaying the same source with the same settings into the
  * same file finds the same session again, which is what makes re-replays idempotent. */
 typedef struct
 {
-  const char *kind;         /* "hydraulic" */
-  const char *source;       /* absolute path of the dataset directory, or a Kafka description */
+  const char *kind;         /* "hydraulic" or "traffic" */
+  const char *source;       /* absolute path of the dataset directory or camera source, or a
+                             * Kafka description */
   gint64      start_us;     /* event time of cycle 0 */
   gint64      window_us;
   gint64      slide_us;
   gint64      lateness_us;
   const char *rules_json;   /* vigil_rule_set_to_json() */
+  const char *camera;       /* the camera of a "traffic" session; NULL otherwise */
 } VigilSessionInfo;
 
 /* A record a source could not use, kept with where it came from (idempotent: a record seen
@@ -64,6 +67,15 @@ typedef struct
   guint64 next_late_seq;
 } VigilStoreKafkaStream;
 
+/* One vehicle in one frame of a camera's session. */
+typedef struct
+{
+  guint64        frame;      /* 0-based index of the frame in the source's order */
+  gint64         time_us;    /* the frame's event time */
+  guint          index;      /* the detection's place among the frame's (keys the row) */
+  VigilDetection detection;  /* box in pixels of the source frame */
+} VigilStoreDetection;
+
 /* A unit of work for the writer thread. All arrays are owned by the batch. A batch is written
  * in one transaction, with the batches attached to it. */
 typedef struct
@@ -75,6 +87,10 @@ typedef struct
   GArray *transitions;  /* VigilAlarmTransition (clear func set) */
   GArray *predictions;  /* VigilPrediction; keyed by session, cycle and target */
   GArray *dead_letters; /* VigilStoreDeadLetter (clear func set); own session ids */
+  /* A camera's session (transitions on VIGIL_KEY_CAMERA belong to it too) */
+  GArray *detections;       /* VigilStoreDetection */
+  GArray *traffic_seconds;  /* VigilTrafficStats, keyed by session and start */
+  GArray *traffic_minutes;  /* VigilTrafficStats, keyed by session and start */
   /* A Kafka consumer group's checkpoint, written after everything else of the batch */
   char      *kafka_group;    /* owned; NULL: none */
   gboolean   kafka_reset;    /* the group's stored offsets and streams are forgotten first */
@@ -207,8 +223,10 @@ typedef struct
   gint64   id;
   char    *kind;
   char    *source;
+  char    *camera;         /* a "traffic" session's camera; NULL otherwise */
   gint64   start_us;
-  gint64   end_us;         /* the latest window_end, or start_us when it has no windows */
+  gint64   end_us;         /* the latest window_end (a camera's: latest second's end), or
+                            * start_us when it has none */
   gint64   window_us;
   gint64   slide_us;
   gint64   lateness_us;
@@ -247,6 +265,35 @@ GArray              *vigil_store_read_journal   (VigilStore              *self,
 GArray              *vigil_store_read_predictions (VigilStore              *self,
                                                    const VigilStoreFilter  *filter,
                                                    GError                 **error);
+
+/* A camera's session (vigil-store-traffic.c): its per-second (or per-minute) rows whose start
+ * is in the filter's range, ordered by start (VigilTrafficStats, camera_id filled in). */
+GArray              *vigil_store_read_traffic     (VigilStore              *self,
+                                                   const VigilStoreFilter  *filter,
+                                                   gboolean                 minutes,
+                                                   GError                 **error);
+/* Its detections whose frame time is in the filter's range, ordered by frame, then index
+ * (VigilStoreDetection). */
+GArray              *vigil_store_read_detections  (VigilStore              *self,
+                                                   const VigilStoreFilter  *filter,
+                                                   GError                 **error);
+/* CSV: camera,frame,timestamp,track_id,class,x,y,w,h (frame 0-based in source order, box in
+ * source pixels, track_id empty when untracked). The filter's session 0 means every traffic
+ * session of the file; @camera (NULL: all) keeps one camera. */
+gboolean             vigil_store_export_detections (VigilStore             *self,
+                                                    const VigilStoreFilter *filter,
+                                                    const char             *camera,
+                                                    GOutputStream          *out,
+                                                    GCancellable           *cancellable,
+                                                    GError                **error);
+/* CSV of the per-second rows: camera,start,end,frames,vehicles,unique_vehicles,motorcycle,car,
+ * bus,truck,density_pct,speed_kmh,dwell_s,status. Sessions and cameras as above. */
+gboolean             vigil_store_export_traffic    (VigilStore             *self,
+                                                    const VigilStoreFilter *filter,
+                                                    const char             *camera,
+                                                    GOutputStream          *out,
+                                                    GCancellable           *cancellable,
+                                                    GError                **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VigilSessionSummary, vigil_session_summary_free)
 

@@ -44,8 +44,10 @@ vigil_ui_key_name (guint key)
 
   if (key < VIGIL_N_SENSORS)
     return vigil_sensor_get_info ((VigilSensor) key)->name;
-  if (key < VIGIL_N_KEYS)
+  if (key < VIGIL_KEY_CAMERA)
     return _(components[key - VIGIL_KEY_COMPONENT]);
+  if (key == VIGIL_KEY_CAMERA)
+    return _("Camera");
 
   return "";
 }
