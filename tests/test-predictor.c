@@ -251,7 +251,7 @@ test_component_rules_refused (void)
     { "\"component\": \"cooler\", \"sensor\": \"PS1\", \"statistic\": \"predicted\", "
       "\"operator\": \">\", \"threshold\": 1",
       "test.json:2: rule “r”: both “sensor” and “component” given (use exactly one of "
-      "sensor, sensors, family or component)" },
+      "sensor, sensors, family, component or camera)" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)

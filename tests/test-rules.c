@@ -100,6 +100,28 @@ static const char default_json[] =
   "      \"severity\": \"critical\",\n"
   "      \"on_delay\": 0,\n"
   "      \"off_delay\": 0\n"
+  "    },\n"
+  "    {\n"
+  "      \"name\": \"traffic_jammed\",\n"
+  "      \"camera\": true,\n"
+  "      \"statistic\": \"status\",\n"
+  "      \"operator\": \">=\",\n"
+  "      \"threshold\": 2,\n"
+  "      \"clear\": 2,\n"
+  "      \"severity\": \"warning\",\n"
+  "      \"on_delay\": 120,\n"
+  "      \"off_delay\": 30\n"
+  "    },\n"
+  "    {\n"
+  "      \"name\": \"traffic_standstill\",\n"
+  "      \"camera\": true,\n"
+  "      \"statistic\": \"status\",\n"
+  "      \"operator\": \">=\",\n"
+  "      \"threshold\": 2,\n"
+  "      \"clear\": 2,\n"
+  "      \"severity\": \"critical\",\n"
+  "      \"on_delay\": 600,\n"
+  "      \"off_delay\": 30\n"
   "    }\n"
   "  ]\n"
   "}\n";
@@ -165,7 +187,7 @@ test_default_set (void)
 {
   g_autoptr(VigilRuleSet) set = vigil_rule_set_new_default ();
 
-  g_assert_cmpuint (vigil_rule_set_get_n_rules (set), ==, 7);
+  g_assert_cmpuint (vigil_rule_set_get_n_rules (set), ==, 9);
   assert_rule (vigil_rule_set_get_rule (set, 0), "high_pressure", 1u << VIGIL_SENSOR_PS1,
                VIGIL_STAT_MAX, VIGIL_COMPARE_GT, 180, 180, VIGIL_SEVERITY_CRITICAL, 0, 0);
   assert_rule (vigil_rule_set_get_rule (set, 1), "high_temperature", 1u << VIGIL_SENSOR_TS1,
@@ -187,13 +209,21 @@ test_default_set (void)
                1u << (VIGIL_KEY_COMPONENT + 3), VIGIL_STAT_PROBABILITY, VIGIL_COMPARE_GE, 0.8,
                0.5, VIGIL_SEVERITY_CRITICAL, 0, 0);
   g_assert_cmpint (vigil_rule_set_get_rule (set, 6)->klass, ==, 90);
-  for (guint i = 0; i < 7; i++)
+  assert_rule (vigil_rule_set_get_rule (set, 7), "traffic_jammed", 1u << VIGIL_KEY_CAMERA,
+               VIGIL_STAT_STATUS, VIGIL_COMPARE_GE, 2, 2, VIGIL_SEVERITY_WARNING,
+               120 * G_USEC_PER_SEC, 30 * G_USEC_PER_SEC);
+  assert_rule (vigil_rule_set_get_rule (set, 8), "traffic_standstill", 1u << VIGIL_KEY_CAMERA,
+               VIGIL_STAT_STATUS, VIGIL_COMPARE_GE, 2, 2, VIGIL_SEVERITY_CRITICAL,
+               600 * G_USEC_PER_SEC, 30 * G_USEC_PER_SEC);
+  g_assert_true (vigil_rule_is_on_camera (vigil_rule_set_get_rule (set, 7)));
+  g_assert_false (vigil_rule_is_on_component (vigil_rule_set_get_rule (set, 7)));
+  for (guint i = 0; i < 9; i++)
     g_assert_cmpuint (vigil_rule_set_get_rule (set, i)->line, ==, 0);
 
   /* Shared by reference between threads. */
   g_assert_true (vigil_rule_set_ref (set) == set);
   vigil_rule_set_unref (set);
-  g_assert_cmpuint (vigil_rule_set_get_n_rules (set), ==, 7);
+  g_assert_cmpuint (vigil_rule_set_get_n_rules (set), ==, 9);
 }
 
 static void
@@ -467,8 +497,9 @@ typedef struct
 #define RULE_START "\"name\": \"high_pressure\"", "\"sensor\": \"PS1\""
 #define RULE_TEST "\"statistic\": \"max\"", "\"operator\": \">\""
 #define RULE_END "\"threshold\": 180", "\"severity\": \"critical\""
-#define EXPECTED_MEMBERS "(expected name, sensor, sensors, family, component, statistic, " \
-                         "class, operator, threshold, clear, severity, on_delay or off_delay)"
+#define EXPECTED_MEMBERS "(expected name, sensor, sensors, family, component, camera, " \
+                         "statistic, class, operator, threshold, clear, severity, on_delay " \
+                         "or off_delay)"
 
 static void
 test_bad_files (void)
@@ -590,22 +621,23 @@ test_bad_files (void)
       "rules.json:5: rule “high_pressure”: “sensors” must hold sensor names, found a number" },
     { one_rule ("\"name\": \"high_pressure\"", RULE_TEST, RULE_END, NULL),
       VIGIL_ENGINE_ERROR_PARSE,
-      "rules.json:3: rule “high_pressure”: missing “sensor”, “sensors”, “family” or “component”" },
+      "rules.json:3: rule “high_pressure”: missing “sensor”, “sensors”, “family”, “component” or “camera”" },
     { one_rule (RULE_START, RULE_TEST, RULE_END, "\"family\": \"pressure\"", NULL),
       VIGIL_ENGINE_ERROR_PARSE,
       "rules.json:10: rule “high_pressure”: both “sensor” and “family” given (use exactly one "
-      "of sensor, sensors, family or component)" },
+      "of sensor, sensors, family, component or camera)" },
     { one_rule ("\"name\": \"high_pressure\"", "\"sensors\": [\"PS1\"]", RULE_TEST,
                 "\"sensor\": \"PS1\"", RULE_END, NULL),
       VIGIL_ENGINE_ERROR_PARSE,
       "rules.json:8: rule “high_pressure”: both “sensors” and “sensor” given (use exactly one "
-      "of sensor, sensors, family or component)" },
+      "of sensor, sensors, family, component or camera)" },
 
     /* Statistic, operator, severity. */
     { one_rule (RULE_START, "\"statistic\": \"maxx\"", "\"operator\": \">\"", RULE_END, NULL),
       VIGIL_ENGINE_ERROR_INVALID,
       "rules.json:6: rule “high_pressure”: unknown statistic “maxx” "
-      "(expected count, avg, min, max, stddev, range, probability or predicted)" },
+      "(expected count, avg, min, max, stddev, range, probability, predicted, density, speed, "
+      "vehicles or status)" },
     { one_rule (RULE_START, "\"statistic\": \"max\"", "\"operator\": \"=>\"", RULE_END, NULL),
       VIGIL_ENGINE_ERROR_INVALID,
       "rules.json:7: rule “high_pressure”: unknown operator “=>” (expected >, >=, < or <=)" },
@@ -689,7 +721,8 @@ test_bad_file_path (void)
   g_assert_null (set);
   g_assert_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_INVALID);
   expected = g_strdup_printf ("%s:3: rule “a”: unknown statistic “maxx” "
-                              "(expected count, avg, min, max, stddev, range, probability or predicted)", path);
+                              "(expected count, avg, min, max, stddev, range, probability, "
+                              "predicted, density, speed, vehicles or status)", path);
   g_assert_cmpstr (error->message, ==, expected);
 
   set = vigil_rule_set_new_from_file (missing, &missing_error);
@@ -699,6 +732,71 @@ test_bad_file_path (void)
 
   g_assert_cmpint (g_unlink (path), ==, 0);
   g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+/* Rules on cameras: `"camera": true`, the traffic statistics, and what they refuse. */
+static void
+test_camera_rules (void)
+{
+  static const char text[] =
+    "{\"rules\": [{\"name\": \"slow\", \"camera\": true, \"statistic\": \"speed\",\n"
+    "  \"operator\": \"<\", \"threshold\": 20, \"clear\": 30, \"severity\": \"warning\",\n"
+    "  \"on_delay\": 60}]}";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VigilRuleSet) set = vigil_rule_set_new_from_data (text, -1, "cam.json", &error);
+  g_autoptr(VigilRuleSet) again = NULL;
+  g_autofree char *json = NULL;
+  VigilTrafficStats stats = { .density_pct = 40, .speed_kmh = 12, .vehicles = 3,
+                              .status = VIGIL_TRAFFIC_JAMMED };
+  VigilWindowStats window = { .avg = 12, .max = 12, .min = 12 };
+  double value = 0;
+
+  g_assert_no_error (error);
+  assert_rule (vigil_rule_set_get_rule (set, 0), "slow", 1u << VIGIL_KEY_CAMERA,
+               VIGIL_STAT_SPEED, VIGIL_COMPARE_LT, 20, 30, VIGIL_SEVERITY_WARNING,
+               60 * G_USEC_PER_SEC, 0);
+  g_assert_true (vigil_rule_matches_traffic (vigil_rule_set_get_rule (set, 0), &stats, &value));
+  g_assert_cmpfloat (value, ==, 12);
+  stats.speed_kmh = NAN;
+  g_assert_false (vigil_rule_matches_traffic (vigil_rule_set_get_rule (set, 0), &stats, NULL));
+  g_assert_false (vigil_rule_matches (vigil_rule_set_get_rule (set, 0), &window, NULL));
+
+  /* The canonical JSON says "camera": true and reads back as the same rule. */
+  json = vigil_rule_set_to_json (set);
+  g_assert_nonnull (strstr (json, "\"camera\": true"));
+  again = vigil_rule_set_new_from_data (json, -1, "canonical", &error);
+  g_assert_no_error (error);
+  assert_rule (vigil_rule_set_get_rule (again, 0), "slow", 1u << VIGIL_KEY_CAMERA,
+               VIGIL_STAT_SPEED, VIGIL_COMPARE_LT, 20, 30, VIGIL_SEVERITY_WARNING,
+               60 * G_USEC_PER_SEC, 0);
+
+  {
+    static const struct { const char *text; const char *message; } bad[] = {
+      { "{\"rules\": [{\"name\": \"a\", \"camera\": false, \"statistic\": \"status\", "
+        "\"operator\": \">=\", \"threshold\": 2, \"severity\": \"warning\"}]}",
+        "x:1: rule “a”: “camera” must be true (a rule on cameras watches each camera's "
+        "traffic), found false" },
+      { "{\"rules\": [{\"name\": \"a\", \"camera\": true, \"statistic\": \"max\", "
+        "\"operator\": \">=\", \"threshold\": 2, \"severity\": \"warning\"}]}",
+        "x:1: rule “a”: a rule on cameras takes the statistic density, speed, vehicles or "
+        "status, not “max”" },
+      { "{\"rules\": [{\"name\": \"a\", \"sensor\": \"PS1\", \"statistic\": \"density\", "
+        "\"operator\": \">=\", \"threshold\": 2, \"severity\": \"warning\"}]}",
+        "x:1: rule “a”: the statistic “density” is of a camera's traffic: give “camera”: true "
+        "instead of sensors" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        g_autoptr(GError) bad_error = NULL;
+        g_autoptr(VigilRuleSet) none = vigil_rule_set_new_from_data (bad[i].text, -1, "x",
+                                                                     &bad_error);
+
+        g_assert_null (none);
+        g_assert_error (bad_error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_INVALID);
+        g_assert_cmpstr (bad_error->message, ==, bad[i].message);
+      }
+  }
 }
 
 int
@@ -718,6 +816,7 @@ main (int   argc,
   g_test_add_func ("/engine/rules/names", test_names);
   g_test_add_func ("/engine/rules/bad-files", test_bad_files);
   g_test_add_func ("/engine/rules/bad-file-path", test_bad_file_path);
+  g_test_add_func ("/engine/rules/camera", test_camera_rules);
 
   return g_test_run ();
 }

@@ -21,6 +21,7 @@
 #include "vigil-test-cli.h"
 #include "vigil-test-gstreamer.h"
 #include "vigil-test-util.h"
+#include "vigil-traffic-eval.h"
 #include "vigil-traffic-generator.h"
 
 typedef struct
@@ -505,6 +506,128 @@ test_cli (Fixture       *fx,
   g_assert_nonnull (strstr (bad.err, "--cameras"));
 }
 
+static VigilDetection
+box (double            x,
+     VigilVehicleClass klass,
+     double            speed_kmh)
+{
+  return (VigilDetection) { -1, klass, x, 10, 40, 20, 0, speed_kmh };
+}
+
+/* A frame worked out by hand: every score the evaluation keeps. */
+static void
+test_eval_hand_made (void)
+{
+  /* Truth: four vehicles 100 px apart. Detections: three on them, one on nothing. */
+  const VigilDetection truth[] = {
+    box (0, VIGIL_VEHICLE_CAR, 50),
+    box (100, VIGIL_VEHICLE_TRUCK, 40),
+    box (200, VIGIL_VEHICLE_BUS, 5),
+    box (300, VIGIL_VEHICLE_MOTORCYCLE, 60),
+  };
+  const VigilDetection detections[] = {
+    box (0, VIGIL_VEHICLE_CAR, 56),         /* 12 % fast */
+    box (105, VIGIL_VEHICLE_BUS, 38),       /* IoU 7/9; 5 % slow; a truck taken for a bus */
+    box (200, VIGIL_VEHICLE_BUS, 8),        /* too slow for a relative error */
+    box (500, VIGIL_VEHICLE_CAR, NAN),      /* a false positive */
+  };
+  VigilBoxScore score = { 0 };
+
+  vigil_box_score_add (&score, detections, G_N_ELEMENTS (detections), truth,
+                       G_N_ELEMENTS (truth), NULL, VIGIL_EVAL_MIN_IOU);
+
+  g_assert_cmpuint (score.frames, ==, 1);
+  g_assert_cmpuint (score.tp, ==, 3);
+  g_assert_cmpuint (score.fp, ==, 1);
+  g_assert_cmpuint (score.fn, ==, 1);
+  g_assert_cmpfloat_with_epsilon (vigil_box_score_precision (&score), 0.75, 1e-12);
+  g_assert_cmpfloat_with_epsilon (vigil_box_score_recall (&score), 0.75, 1e-12);
+  g_assert_cmpfloat_with_epsilon (vigil_box_score_count_error (&score), 0.0, 1e-12);
+
+  g_assert_cmpuint (score.speed_n, ==, 2);
+  g_assert_cmpuint (score.speed_within, ==, 1);
+  g_assert_cmpfloat_with_epsilon (vigil_box_score_speed_error (&score), (0.12 + 0.05) / 2,
+                                  1e-12);
+  g_assert_cmpfloat_with_epsilon (vigil_box_score_speed_within (&score), 0.5, 1e-12);
+  g_assert_cmpfloat_with_epsilon (vigil_box_score_speed_abs_error (&score), (6.0 + 2 + 3) / 3,
+                                  1e-12);
+
+  for (guint t = 0; t < VIGIL_N_VEHICLE_CLASSES; t++)
+    for (guint d = 0; d < VIGIL_N_VEHICLE_CLASSES; d++)
+      {
+        guint64 expected = (t == VIGIL_VEHICLE_CAR && d == VIGIL_VEHICLE_CAR) ||
+                           (t == VIGIL_VEHICLE_TRUCK && d == VIGIL_VEHICLE_BUS) ||
+                           (t == VIGIL_VEHICLE_BUS && d == VIGIL_VEHICLE_BUS);
+
+        g_assert_cmpuint (score.classes[t][d], ==, expected);
+      }
+  g_assert_cmpfloat_with_epsilon (vigil_box_score_class_accuracy (&score), 2.0 / 3, 1e-12);
+
+  /* A second frame adds up: the motorcycle found, as a car, at its speed. */
+  {
+    const VigilDetection more[] = { box (300, VIGIL_VEHICLE_CAR, 60) };
+
+    vigil_box_score_add (&score, more, 1, truth + 3, 1, NULL, VIGIL_EVAL_MIN_IOU);
+  }
+  g_assert_cmpuint (score.classes[VIGIL_VEHICLE_MOTORCYCLE][VIGIL_VEHICLE_CAR], ==, 1);
+  g_assert_cmpfloat_with_epsilon (vigil_box_score_class_accuracy (&score), 2.0 / 4, 1e-12);
+  g_assert_cmpuint (score.speed_within, ==, 2);
+  g_assert_cmpfloat_with_epsilon (vigil_box_score_speed_error (&score), (0.12 + 0.05) / 3,
+                                  1e-12);
+}
+
+/* A small generated camera through the camera's pipeline: speeds within the aim of issue 4,
+ * classes scored on every matched box, and the CLI printing the same figures. */
+static void
+test_eval_generated (Fixture       *fx,
+                     gconstpointer  data)
+{
+  g_autofree char *camera = g_build_filename (fx->dir, "cam_01", NULL);
+  g_autofree char *speed = NULL;
+  g_autofree char *accuracy = NULL;
+  g_auto(GStrv) envp = NULL;
+  g_auto(Result) r = { 0 };
+  g_autoptr(GError) error = NULL;
+  VigilTrafficGeneratorParams p;
+  VigilBoxScore score;
+  guint64 classed = 0, right = 0;
+
+  vigil_traffic_generator_params_init (&p);
+  p.n_frames = 250;
+  p.width = 480;
+  p.height = 270;
+  p.seed = 5;
+  g_assert_true (vigil_traffic_generate (fx->dir, &p, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (vigil_eval_generated (camera, NULL, &score, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (score.frames, ==, 250 - 32);   /* the detector's learning frames */
+  g_assert_cmpfloat (vigil_box_score_recall (&score), >=, 0.8);
+  g_assert_cmpuint (score.speed_n, >=, 500);
+  g_assert_cmpfloat (vigil_box_score_speed_error (&score), <, VIGIL_EVAL_SPEED_TOLERANCE);
+  g_assert_cmpfloat (vigil_box_score_speed_within (&score), >=, 0.8);
+  for (guint t = 0; t < VIGIL_N_VEHICLE_CLASSES; t++)
+    for (guint d = 0; d < VIGIL_N_VEHICLE_CLASSES; d++)
+      {
+        classed += score.classes[t][d];
+        right += t == d ? score.classes[t][d] : 0;
+      }
+  g_assert_cmpuint (classed, ==, score.tp);
+  g_assert_cmpfloat (vigil_box_score_class_accuracy (&score), ==, (double) right / classed);
+  g_assert_cmpfloat (vigil_box_score_class_accuracy (&score), >=, 0.8);
+
+  envp = cli_gstreamer_env (fx->dir);
+  run_env (&r, envp, "evaluate", "traffic", "--generated", fx->dir, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_true (g_str_has_prefix (r.out, "generated cam_01 frames=218 "));
+  speed = g_strdup_printf (" speed_error=%.4f ", vigil_box_score_speed_error (&score));
+  accuracy = g_strdup_printf (" class_accuracy=%.4f ",
+                              vigil_box_score_class_accuracy (&score));
+  g_assert_nonnull (strstr (r.out, speed));
+  g_assert_nonnull (strstr (r.out, accuracy));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -523,6 +646,9 @@ main (int    argc,
               test_class_sizes_and_speeds, fixture_teardown);
   g_test_add ("/engine/traffic-generator/cli", Fixture, NULL, fixture_setup, test_cli,
               fixture_teardown);
+  g_test_add_func ("/engine/traffic-eval/hand-made", test_eval_hand_made);
+  g_test_add ("/engine/traffic-eval/generated", Fixture, NULL, fixture_setup,
+              test_eval_generated, fixture_teardown);
 
   return g_test_run ();
 }

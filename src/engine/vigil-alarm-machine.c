@@ -177,13 +177,15 @@ rule_clears (const VigilRule *rule,
     }
 }
 
-/* @raise: the rule's condition held at @at_us, with the statistic @value. Returns 1 if that
- * raised the alarm, 0 otherwise. */
+/* @raise: the rule's condition held at @at_us, with the statistic @value, over an observation
+ * that began at @begin_us (delays count from there). Returns 1 if that raised the alarm, 0
+ * otherwise. */
 static guint
 step (Alarm   *alarm,
       gboolean raise,
       double   value,
       gint64   at_us,
+      gint64   begin_us,
       GArray  *out)
 {
   const VigilRule *rule = alarm->rule;
@@ -197,9 +199,9 @@ step (Alarm   *alarm,
         return 0;
       /* A raise after an unacknowledged clear starts a new instance. */
       alarm->raised_us = 0;
-      if (rule->on_delay_us == 0)
+      if (rule->on_delay_us == 0 || at_us - begin_us >= rule->on_delay_us)
         return emit_raise (alarm, out, VIGIL_ALARM_CAUSE_CONDITION, at_us, value);
-      alarm->since_us = at_us;
+      alarm->since_us = begin_us;
       emit (alarm, out, VIGIL_ALARM_PENDING, VIGIL_ALARM_CAUSE_CONDITION, at_us, value, NULL);
       return 0;
 
@@ -221,7 +223,13 @@ step (Alarm   *alarm,
                     VIGIL_ALARM_CAUSE_CONDITION, at_us, value, NULL);
           return 0;
         }
-      alarm->since_us = at_us;
+      if (at_us - begin_us >= rule->off_delay_us)
+        {
+          emit_end (alarm, out, alarm->acked ? VIGIL_ALARM_NORMAL : VIGIL_ALARM_CLEARED_UNACKED,
+                    VIGIL_ALARM_CAUSE_CONDITION, at_us, value, NULL);
+          return 0;
+        }
+      alarm->since_us = begin_us;
       emit (alarm, out, VIGIL_ALARM_CLEARING, VIGIL_ALARM_CAUSE_CONDITION, at_us, value, NULL);
       return 0;
 
@@ -262,7 +270,7 @@ vigil_alarm_machine_process (VigilAlarmMachine      *self,
       gboolean raise = vigil_rule_matches (alarm->rule, window, &value);
 
       expire_shelving (alarm, window->end_us, out);
-      raised += step (alarm, raise, value, window->end_us, out);
+      raised += step (alarm, raise, value, window->end_us, window->end_us, out);
     }
 
   return raised;
@@ -283,7 +291,7 @@ vigil_alarm_machine_process_prediction (VigilAlarmMachine *self,
   g_return_val_if_fail (self != NULL, 0);
   g_return_val_if_fail (out != NULL, 0);
 
-  if (key < VIGIL_KEY_COMPONENT || key >= VIGIL_N_KEYS)
+  if (key < VIGIL_KEY_COMPONENT || key >= VIGIL_KEY_CAMERA)
     return 0;
 
   for (guint i = self->first[key]; i < self->first[key + 1]; i++)
@@ -294,7 +302,32 @@ vigil_alarm_machine_process_prediction (VigilAlarmMachine *self,
                                                       predicted, &value);
 
       expire_shelving (alarm, at_us, out);
-      raised += step (alarm, raise, value, at_us, out);
+      raised += step (alarm, raise, value, at_us, at_us, out);
+    }
+
+  return raised;
+}
+
+guint
+vigil_alarm_machine_process_traffic (VigilAlarmMachine       *self,
+                                     const VigilTrafficStats *stats,
+                                     GArray                  *out)
+{
+  const guint key = VIGIL_KEY_CAMERA;
+  guint raised = 0;
+
+  g_return_val_if_fail (self != NULL, 0);
+  g_return_val_if_fail (stats != NULL, 0);
+  g_return_val_if_fail (out != NULL, 0);
+
+  for (guint i = self->first[key]; i < self->first[key + 1]; i++)
+    {
+      Alarm *alarm = &self->alarms[i];
+      double value;
+      gboolean raise = vigil_rule_matches_traffic (alarm->rule, stats, &value);
+
+      expire_shelving (alarm, stats->end_us, out);
+      raised += step (alarm, raise, value, stats->end_us, stats->start_us, out);
     }
 
   return raised;

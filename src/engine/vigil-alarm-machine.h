@@ -1,7 +1,8 @@
 /* vigil-alarm-machine.h
  *
  * The ISA-18.2 alarm state machine for every (rule, sensor) pair a worker owns, driven by
- * window results in event time, plus the health score that summarises active alarms.
+ * window results (or a component's predictions, or a camera's seconds of traffic) in event
+ * time, plus the health score that summarises active alarms.
  * Not thread-safe: one owner thread feeds it.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -46,6 +47,14 @@ guint              vigil_alarm_machine_process_prediction (VigilAlarmMachine *se
                                                            guint              n_classes,
                                                            int                predicted,
                                                            GArray            *out);
+/* A camera's closed second (key VIGIL_KEY_CAMERA): evaluates the rules on cameras at its end.
+ * The condition is taken to hold over the whole second, so delays count from its start: a
+ * rule with an on-delay of 120 s raises at the end of the 120th second in a row that met it,
+ * and an off-delay of 30 s clears at the end of the 30th that did not. Returns how many
+ * raised. */
+guint              vigil_alarm_machine_process_traffic (VigilAlarmMachine       *self,
+                                                        const VigilTrafficStats *stats,
+                                                        GArray                  *out);
 void               vigil_alarm_machine_advance     (VigilAlarmMachine  *self,
                                                     gint64              now_us,
                                                     GArray             *out);

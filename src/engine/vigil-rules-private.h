@@ -18,7 +18,7 @@ struct _VigilRuleSet
   VigilRule       rules[];
 };
 
-#define _VIGIL_N_STATS 8
+#define _VIGIL_N_STATS 12
 #define _VIGIL_N_COMPARES 4
 
 extern const char * const _vigil_stat_names[_VIGIL_N_STATS];

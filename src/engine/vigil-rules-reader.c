@@ -23,7 +23,7 @@
 #define MAX_DELAY_SECONDS 1e9
 
 static const char * const rule_members[] = {
-  "name", "sensor", "sensors", "family", "component", "statistic", "class", "operator",
+  "name", "sensor", "sensors", "family", "component", "camera", "statistic", "class", "operator",
   "threshold", "clear", "severity", "on_delay", "off_delay",
 };
 
@@ -365,6 +365,30 @@ read_component (RuleReader  *rule,
   return TRUE;
 }
 
+/* Only `"camera": true`: a rule watches every camera, each on its own traffic. */
+static gboolean
+read_camera (RuleReader  *rule,
+             JsonNode    *node,
+             guint32     *keys,
+             GError     **error)
+{
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN ||
+      !json_node_get_boolean (node))
+    {
+      set_rule_error (error, VIGIL_ENGINE_ERROR_INVALID, rule, lookup_line (rule->reader, node),
+                      "“camera” must be true (a rule on cameras watches each camera's "
+                      "traffic), found %s",
+                      JSON_NODE_HOLDS_VALUE (node) &&
+                      json_node_get_value_type (node) == G_TYPE_BOOLEAN
+                      ? "false" : node_kind (node));
+      return FALSE;
+    }
+
+  *keys = 1u << VIGIL_KEY_CAMERA;
+
+  return TRUE;
+}
+
 static gboolean
 read_family (RuleReader  *rule,
              JsonNode    *node,
@@ -428,7 +452,7 @@ read_sensors (RuleReader  *rule,
               VigilRule   *out,
               GError     **error)
 {
-  static const char * const targets[] = { "sensor", "sensors", "family", "component" };
+  static const char * const targets[] = { "sensor", "sensors", "family", "component", "camera" };
   const char *given[G_N_ELEMENTS (targets)];
   guint n_given = 0;
   JsonNode *node;
@@ -453,19 +477,22 @@ read_sensors (RuleReader  *rule,
   if (n_given == 0)
     {
       set_rule_error (error, VIGIL_ENGINE_ERROR_PARSE, rule, rule->line,
-                      "missing “sensor”, “sensors”, “family” or “component”");
+                      "missing “sensor”, “sensors”, “family”, “component” or “camera”");
       return FALSE;
     }
   if (n_given > 1)
     {
       set_rule_error (error, VIGIL_ENGINE_ERROR_PARSE, rule, member_line (rule, given[1]),
-                      "both “%s” and “%s” given (use exactly one of sensor, sensors, family or "
-                      "component)",
+                      "both “%s” and “%s” given (use exactly one of sensor, sensors, family, "
+                      "component or camera)",
                       given[0], given[1]);
       return FALSE;
     }
 
   out->sensors = 0;
+  if (g_str_equal (given[0], "camera"))
+    return read_camera (rule, json_object_get_member (rule->object, "camera"), &out->sensors,
+                        error);
   if (g_str_equal (given[0], "sensors"))
     return read_sensor_list (rule, json_object_get_member (rule->object, "sensors"),
                              &out->sensors, error);
@@ -603,38 +630,58 @@ check_members (RuleReader  *rule,
     {
       set_rule_error (error, VIGIL_ENGINE_ERROR_PARSE, rule, unknown_line,
                       "unknown member “%s” (expected name, sensor, sensors, family, component, "
-                      "statistic, class, operator, threshold, clear, severity, on_delay or "
-                      "off_delay)", unknown);
+                      "camera, statistic, class, operator, threshold, clear, severity, on_delay "
+                      "or off_delay)", unknown);
       return FALSE;
     }
 
   return TRUE;
 }
 
-/* Window statistics belong to sensors, probability and predicted to components; "class" goes
- * with probability alone. */
+/* Which kind of key a statistic belongs to: 0 sensors, 1 components, 2 cameras. */
+static guint
+stat_kind (VigilStat stat)
+{
+  if (stat == VIGIL_STAT_PROBABILITY || stat == VIGIL_STAT_PREDICTED)
+    return 1;
+  if (stat >= VIGIL_STAT_DENSITY)
+    return 2;
+  return 0;
+}
+
+/* Window statistics belong to sensors, probability and predicted to components, the traffic
+ * statistics to cameras; "class" goes with probability alone. */
 static gboolean
 read_statistic_use (RuleReader  *rule,
                     VigilRule   *out,
                     VigilStat    stat,
                     GError     **error)
 {
-  gboolean on_component = vigil_rule_is_on_component (out);
-  gboolean of_prediction = stat == VIGIL_STAT_PROBABILITY || stat == VIGIL_STAT_PREDICTED;
+  static const char * const wants[][2] = {
+    { "sensors", "count, avg, min, max, stddev or range" },
+    { "a component", "probability or predicted" },
+    { "cameras", "density, speed, vehicles or status" },
+  };
+  guint kind = vigil_rule_is_on_component (out) ? 1 : vigil_rule_is_on_camera (out) ? 2 : 0;
   double klass = 0;
 
   out->stat = stat;
   out->klass = 0;
 
-  if (on_component != of_prediction)
+  if (kind != stat_kind (stat))
     {
-      set_rule_error (error, VIGIL_ENGINE_ERROR_INVALID, rule, member_line (rule, "statistic"),
-                      on_component
-                      ? "a rule on a component takes the statistic probability or predicted, "
-                        "not “%s”"
-                      : "the statistic “%s” is of a component's predicted condition: give "
-                        "“component” instead of sensors",
-                      _vigil_stat_names[stat]);
+      if (kind == 0 && stat_kind (stat) == 1)
+        set_rule_error (error, VIGIL_ENGINE_ERROR_INVALID, rule, member_line (rule, "statistic"),
+                        "the statistic “%s” is of a component's predicted condition: give "
+                        "“component” instead of sensors", _vigil_stat_names[stat]);
+      else if (kind == 0)
+        set_rule_error (error, VIGIL_ENGINE_ERROR_INVALID, rule, member_line (rule, "statistic"),
+                        "the statistic “%s” is of a camera's traffic: give “camera”: true "
+                        "instead of sensors", _vigil_stat_names[stat]);
+      else
+        set_rule_error (error, VIGIL_ENGINE_ERROR_INVALID, rule, member_line (rule, "statistic"),
+                        "a rule on %s takes the statistic %s, not “%s”", wants[kind][0],
+                        wants[kind][1], _vigil_stat_names[stat]);
       return FALSE;
     }
 
@@ -683,7 +730,8 @@ read_rule (RuleReader  *rule,
       !read_name (rule, out, error) ||
       !read_sensors (rule, out, error) ||
       !read_choice (rule, "statistic", _vigil_stat_names, G_N_ELEMENTS (_vigil_stat_names),
-                    "count, avg, min, max, stddev, range, probability or predicted", &stat,
+                    "count, avg, min, max, stddev, range, probability, predicted, density, "
+                    "speed, vehicles or status", &stat,
                     error) ||
       !read_statistic_use (rule, out, (VigilStat) stat, error) ||
       !read_choice (rule, "operator", _vigil_compare_names, G_N_ELEMENTS (_vigil_compare_names),

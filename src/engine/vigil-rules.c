@@ -19,6 +19,7 @@
 
 const char * const _vigil_stat_names[_VIGIL_N_STATS] = {
   "count", "avg", "min", "max", "stddev", "range", "probability", "predicted",
+  "density", "speed", "vehicles", "status",
 };
 
 const char * const _vigil_compare_names[_VIGIL_N_COMPARES] = { ">", ">=", "<", "<=" };
@@ -125,12 +126,26 @@ init_prediction_rule (VigilRule     *rule,
   rule->klass = klass;
 }
 
-/* The rules of the Spark pipeline Vigil replaces, and Vigil's rules on predictions;
+/* Status JAMMED held for @on_delay_s. */
+static void
+init_traffic_rule (VigilRule     *rule,
+                   const char    *name,
+                   double         on_delay_s,
+                   VigilSeverity  severity)
+{
+  init_rule (rule, name, 1u << VIGIL_KEY_CAMERA, VIGIL_STAT_STATUS, VIGIL_TRAFFIC_JAMMED,
+             severity);
+  rule->compare = VIGIL_COMPARE_GE;
+  rule->on_delay_us = (gint64) (on_delay_s * VIGIL_USEC_PER_SEC);
+  rule->off_delay_us = 30 * VIGIL_USEC_PER_SEC;
+}
+
+/* The rules of the Spark pipeline Vigil replaces, and Vigil's rules on predictions and cameras;
  * data/rules/default.json spells out the same. */
 VigilRuleSet *
 vigil_rule_set_new_default (void)
 {
-  VigilRuleSet *self = _vigil_rule_set_alloc (7);
+  VigilRuleSet *self = _vigil_rule_set_alloc (9);
   guint32 pressure = 0;
 
   for (guint s = 0; s < VIGIL_N_SENSORS; s++)
@@ -153,6 +168,12 @@ vigil_rule_set_new_default (void)
                         VIGIL_STAT_PREDICTED, 0, 2, 1, VIGIL_SEVERITY_WARNING);
   init_prediction_rule (&self->rules[6], "accumulator_failure_predicted", VIGIL_N_SENSORS + 3,
                         VIGIL_STAT_PROBABILITY, 90, 0.8, 0.5, VIGIL_SEVERITY_CRITICAL);
+
+  /* Cameras: a jam that lasts is what operators most need to see; one that goes on for ten
+   * minutes needs someone to act. Both end after half a minute of moving traffic, so that a
+   * queue creeping forward does not clear and raise them again. */
+  init_traffic_rule (&self->rules[7], "traffic_jammed", 120, VIGIL_SEVERITY_WARNING);
+  init_traffic_rule (&self->rules[8], "traffic_standstill", 600, VIGIL_SEVERITY_CRITICAL);
 
   return self;
 }
@@ -177,10 +198,22 @@ window_stat (const VigilWindowStats *window,
       return window->range;
     case VIGIL_STAT_PROBABILITY:
     case VIGIL_STAT_PREDICTED:
+    case VIGIL_STAT_DENSITY:
+    case VIGIL_STAT_SPEED:
+    case VIGIL_STAT_VEHICLES:
+    case VIGIL_STAT_STATUS:
       return NAN;
     default:
       g_assert_not_reached ();
     }
+}
+
+gboolean
+vigil_rule_is_on_camera (const VigilRule *rule)
+{
+  g_return_val_if_fail (rule != NULL, FALSE);
+
+  return (rule->sensors & (1u << VIGIL_KEY_CAMERA)) != 0;
 }
 
 gboolean
@@ -221,7 +254,8 @@ vigil_rule_matches (const VigilRule        *rule,
   g_return_val_if_fail (rule != NULL, FALSE);
   g_return_val_if_fail (window != NULL, FALSE);
 
-  v = vigil_rule_is_on_component (rule) ? NAN : window_stat (window, rule->stat);
+  v = vigil_rule_is_on_component (rule) || vigil_rule_is_on_camera (rule)
+      ? NAN : window_stat (window, rule->stat);
   if (out_value != NULL)
     *out_value = v;
 
@@ -258,6 +292,50 @@ vigil_rule_matches_prediction (const VigilRule *rule,
   return compare (rule, v);
 }
 
+gboolean
+vigil_rule_matches_traffic (const VigilRule         *rule,
+                            const VigilTrafficStats *stats,
+                            double                  *out_value)
+{
+  double v = NAN;
+
+  g_return_val_if_fail (rule != NULL, FALSE);
+  g_return_val_if_fail (stats != NULL, FALSE);
+
+  if (vigil_rule_is_on_camera (rule))
+    {
+      switch (rule->stat)
+        {
+        case VIGIL_STAT_DENSITY:
+          v = stats->density_pct;
+          break;
+        case VIGIL_STAT_SPEED:
+          v = stats->speed_kmh;
+          break;
+        case VIGIL_STAT_VEHICLES:
+          v = stats->vehicles;
+          break;
+        case VIGIL_STAT_STATUS:
+          v = (double) stats->status;
+          break;
+        case VIGIL_STAT_COUNT:
+        case VIGIL_STAT_AVG:
+        case VIGIL_STAT_MIN:
+        case VIGIL_STAT_MAX:
+        case VIGIL_STAT_STDDEV:
+        case VIGIL_STAT_RANGE:
+        case VIGIL_STAT_PROBABILITY:
+        case VIGIL_STAT_PREDICTED:
+        default:
+          break;
+        }
+    }
+  if (out_value != NULL)
+    *out_value = v;
+
+  return compare (rule, v);
+}
+
 static void
 append_number (GString *out,
                double   value)
@@ -279,6 +357,10 @@ append_rule (GString         *out,
     {
       g_string_append_printf (out, "      \"component\": \"%s\",\n",
                               vigil_key_get_name (g_bit_nth_lsf (rule->sensors, -1)));
+    }
+  else if (vigil_rule_is_on_camera (rule))
+    {
+      g_string_append (out, "      \"camera\": true,\n");
     }
   else
     {

@@ -1,8 +1,14 @@
 /* vigil-rules.h
  *
- * Alarm rules: conditions on window statistics per sensor or sensor family, loaded from a
- * JSON rules file or built in. A VigilRuleSet is immutable once loaded and shared between
- * threads by reference.
+ * Alarm rules: conditions on window statistics per sensor or sensor family, on a component's
+ * predicted condition, or on a camera's seconds of traffic, loaded from a JSON rules file or
+ * built in. A VigilRuleSet is immutable once loaded and shared between threads by reference.
+ *
+ * A rule on cameras says `"camera": true` instead of sensors and applies to every camera (each
+ * watches its own traffic, key VIGIL_KEY_CAMERA); its statistic is one of a closed second's:
+ * density (%), speed (km/h), vehicles (mean in the mask per frame) or status (0 NORMAL,
+ * 1 CROWDED, 2 JAMMED). Its delays count from the start of the first second that met the
+ * condition, so "JAMMED for 2 minutes" is status >= 2 with on_delay 120.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -13,6 +19,7 @@
 
 #include "vigil-records.h"
 #include "vigil-sensor.h"
+#include "vigil-traffic.h"
 
 G_BEGIN_DECLS
 
@@ -27,6 +34,11 @@ typedef enum
   /* Of a component's predicted condition (rules on a component only): */
   VIGIL_STAT_PROBABILITY,   /* the probability the model gives the rule's class */
   VIGIL_STAT_PREDICTED,     /* the class predicted, in the dataset's units (3, 20, 100 ...) */
+  /* Of a camera's second of traffic (rules on cameras only): */
+  VIGIL_STAT_DENSITY,       /* density, % of the road */
+  VIGIL_STAT_SPEED,         /* mean speed, km/h (NAN, never matching, without calibration) */
+  VIGIL_STAT_VEHICLES,      /* mean vehicles in the mask per frame */
+  VIGIL_STAT_STATUS,        /* VigilTrafficStatus: 0 NORMAL, 1 CROWDED, 2 JAMMED */
 } VigilStat;
 
 typedef enum
@@ -47,15 +59,17 @@ typedef struct
   double         clear_threshold;  /* clear when stat is back past this (hysteresis) */
   gint64         on_delay_us;      /* condition must hold this long before raising */
   gint64         off_delay_us;     /* clear condition must hold this long before clearing */
-  guint32        sensors;          /* bit (1 << key) per key the rule applies to: sensors, or
-                                    * one component (VIGIL_KEY_COMPONENT + VigilTarget) */
+  guint32        sensors;          /* bit (1 << key) per key the rule applies to: sensors,
+                                    * one component (VIGIL_KEY_COMPONENT + VigilTarget), or
+                                    * VIGIL_KEY_CAMERA */
   int            klass;            /* VIGIL_STAT_PROBABILITY: the class; 0 otherwise */
   guint          line;             /* line in the rules file where the rule starts; 0 if built in */
 } VigilRule;
 
 typedef struct _VigilRuleSet VigilRuleSet;
 
-/* The rules of the pipeline Vigil replaces (data/rules/default.json holds the same). */
+/* The rules of the pipeline Vigil replaces, Vigil's rules on predictions and on cameras
+ * (data/rules/default.json holds the same). */
 VigilRuleSet    *vigil_rule_set_new_default   (void);
 /* Refusals are VIGIL_ENGINE_ERROR_PARSE (not JSON, or not the shape of a rules file) or
  * _INVALID (a value out of place), worded "ORIGIN:LINE: rule “name”: reason". */
@@ -91,6 +105,13 @@ gboolean         vigil_rule_matches_prediction (const VigilRule *rule,
                                                 double          *out_value);
 /* Whether @rule watches a component's predicted condition rather than sensors. */
 gboolean         vigil_rule_is_on_component   (const VigilRule        *rule);
+/* Whether @rule watches cameras' traffic. */
+gboolean         vigil_rule_is_on_camera      (const VigilRule        *rule);
+/* The same for a camera's closed second (or minute) of traffic; a rule on anything else never
+ * matches it. */
+gboolean         vigil_rule_matches_traffic   (const VigilRule         *rule,
+                                               const VigilTrafficStats *stats,
+                                               double                  *out_value);
 
 const char      *vigil_stat_to_string         (VigilStat      stat);
 const char      *vigil_compare_to_string      (VigilCompare   compare);

@@ -14,10 +14,13 @@
 
 #include <json-glib/json-glib.h>
 
+#include "vigil-camera.h"
 #include "vigil-error.h"
 #include "vigil-image.h"
 #include "vigil-road-mask.h"
+#include "vigil-tracker.h"
 #include "vigil-traffic-eval.h"
+#include "vigil-traffic-generator.h"
 
 void
 vigil_pixel_score_add (VigilPixelScore *score,
@@ -136,6 +139,28 @@ compare_pairs (const void *a,
   return (p->truth > q->truth) - (p->truth < q->truth);
 }
 
+static void
+score_pair (VigilBoxScore        *score,
+            const VigilDetection *detection,
+            const VigilDetection *truth)
+{
+  if ((guint) truth->klass < VIGIL_N_VEHICLE_CLASSES &&
+      (guint) detection->klass < VIGIL_N_VEHICLE_CLASSES)
+    score->classes[truth->klass][detection->klass]++;
+  if (!isfinite (detection->speed_kmh) || !isfinite (truth->speed_kmh))
+    return;
+  score->speed_abs_n++;
+  score->speed_abs_sum += fabs (detection->speed_kmh - truth->speed_kmh);
+  if (truth->speed_kmh >= VIGIL_EVAL_MIN_SPEED_KMH)
+    {
+      double error = fabs (detection->speed_kmh - truth->speed_kmh) / truth->speed_kmh;
+
+      score->speed_n++;
+      score->speed_error_sum += error;
+      score->speed_within += error <= VIGIL_EVAL_SPEED_TOLERANCE;
+    }
+}
+
 void
 vigil_box_score_add (VigilBoxScore        *score,
                      const VigilDetection *detections,
@@ -176,14 +201,7 @@ vigil_box_score_add (VigilBoxScore        *score,
         continue;
       det_used[p->det] = truth_used[p->truth] = TRUE;
       score->tp++;
-      if (isfinite (detections[p->det].speed_kmh) && isfinite (truth[p->truth].speed_kmh) &&
-          truth[p->truth].speed_kmh > 0.0)
-        {
-          score->speed_n++;
-          score->speed_error_sum += fabs (detections[p->det].speed_kmh -
-                                          truth[p->truth].speed_kmh) /
-                                    truth[p->truth].speed_kmh;
-        }
+      score_pair (score, &detections[p->det], &truth[p->truth]);
     }
 
   for (guint j = 0; j < n_truth; j++)
@@ -224,6 +242,32 @@ double
 vigil_box_score_speed_error (const VigilBoxScore *score)
 {
   return score->speed_n == 0 ? NAN : score->speed_error_sum / score->speed_n;
+}
+
+double
+vigil_box_score_speed_within (const VigilBoxScore *score)
+{
+  return ratio (score->speed_within, score->speed_n);
+}
+
+double
+vigil_box_score_speed_abs_error (const VigilBoxScore *score)
+{
+  return score->speed_abs_n == 0 ? NAN : score->speed_abs_sum / score->speed_abs_n;
+}
+
+double
+vigil_box_score_class_accuracy (const VigilBoxScore *score)
+{
+  guint64 right = 0, all = 0;
+
+  for (guint t = 0; t < VIGIL_N_VEHICLE_CLASSES; t++)
+    for (guint d = 0; d < VIGIL_N_VEHICLE_CLASSES; d++)
+      {
+        all += score->classes[t][d];
+        right += t == d ? score->classes[t][d] : 0;
+      }
+  return ratio (right, all);
 }
 
 /* CDnet ---------------------------------------------------------------------------------- */
@@ -613,24 +657,70 @@ read_generated_truth (const char  *path,
   return TRUE;
 }
 
+/* The frame rate and the calibration of a generated camera. */
+static gboolean
+read_camera_json (const char        *path,
+                  double            *fps,
+                  VigilCalibration  *calibration,
+                  GError           **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) json_error = NULL;
+  JsonNode *root;
+  JsonObject *object;
+  double ppm;
+
+  if (!json_parser_load_from_file (parser, path, &json_error))
+    {
+      g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_PARSE, "%s: %s", path,
+                   json_error->message);
+      return FALSE;
+    }
+  root = json_parser_get_root (parser);
+  object = root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+  *fps = object != NULL ? json_object_get_double_member_with_default (object, "fps", 0) : 0;
+  ppm = object != NULL
+        ? json_object_get_double_member_with_default (object, "pixels_per_metre", 0) : 0;
+  if (!(*fps > 0 && *fps <= 1000) || !(ppm > 0 && isfinite (ppm)))
+    {
+      g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_PARSE,
+                   "%s: expected an object with a positive \"fps\" and "
+                   "\"pixels_per_metre\"", path);
+      return FALSE;
+    }
+  vigil_calibration_init_scale (calibration, ppm);
+  return TRUE;
+}
+
 gboolean
 vigil_eval_generated (const char                 *camera_dir,
                       const VigilDetectorParams  *params,
                       VigilBoxScore              *score,
                       GError                    **error)
 {
-  g_autofree char *frames_dir = g_build_filename (camera_dir, "frames", NULL);
-  g_autofree char *mask_path = g_build_filename (camera_dir, "mask.json", NULL);
-  g_autofree char *truth_path = g_build_filename (camera_dir, "ground-truth.csv", NULL);
+  g_autofree char *frames_dir = g_build_filename (camera_dir, VIGIL_TRAFFIC_FRAMES_DIR, NULL);
+  g_autofree char *mask_path = g_build_filename (camera_dir, VIGIL_TRAFFIC_MASK_FILE, NULL);
+  g_autofree char *truth_path = g_build_filename (camera_dir, VIGIL_TRAFFIC_GROUND_TRUTH,
+                                                  NULL);
   g_autofree char *camera_id = g_path_get_basename (camera_dir);
   g_autoptr(GArray) frames = g_array_new (FALSE, FALSE, sizeof (EvalFrame));
+  g_autofree char *camera_json = g_build_filename (camera_dir, VIGIL_TRAFFIC_CAMERA_FILE, NULL);
   g_autoptr(GDir) dir = NULL;
   g_autoptr(VigilFrame) road = NULL;
+  g_autoptr(VigilCamera) camera = NULL;
+  VigilDetectorParams defaults;
+  VigilCalibration calibration;
+  double fps;
   const char *name;
 
   g_return_val_if_fail (camera_dir != NULL && score != NULL, FALSE);
 
   memset (score, 0, sizeof *score);
+  if (params == NULL)
+    {
+      vigil_detector_params_init (&defaults);
+      params = &defaults;
+    }
   g_array_set_clear_func (frames, eval_frame_clear);
   dir = g_dir_open (frames_dir, 0, error);
   if (dir == NULL)
@@ -655,8 +745,41 @@ vigil_eval_generated (const char                 *camera_dir,
   g_array_sort (frames, compare_frames);
   if (!read_generated_truth (truth_path, frames, error))
     return FALSE;
+  if (!read_camera_json (camera_json, &fps, &calibration, error))
+    return FALSE;
   road = load_road (mask_path, camera_id, g_array_index (frames, EvalFrame, 0).path, error);
   if (road == NULL)
     return FALSE;
-  return score_frames (frames, road, params, score, error);
+
+  camera = vigil_camera_new (camera_id, NULL);
+  vigil_camera_set_detector_params (camera, params);
+  vigil_camera_set_calibration (camera, &calibration);
+  if (!vigil_camera_set_mask_file (camera, mask_path, error))
+    return FALSE;
+  for (guint i = 0; i < frames->len; i++)
+    {
+      EvalFrame *f = &g_array_index (frames, EvalFrame, i);
+      g_autoptr(VigilFrame) frame = vigil_image_load (f->path, VIGIL_FRAME_RGB24, error);
+      g_autoptr(VigilStoreBatch) batch = vigil_store_batch_new (0);
+      g_autoptr(GArray) found = NULL;
+
+      if (frame == NULL)
+        return FALSE;
+      /* As a folder source stamps its frames (vigil_camera_set_fps). */
+      frame->index = i;
+      frame->time_us = (gint64) floor (i * (double) G_USEC_PER_SEC / fps);
+      if (!vigil_camera_process_frame (camera, frame, frame->time_us, 0, 0, NULL, 0, batch,
+                                       error))
+        return FALSE;
+      if (i < params->learning_frames)
+        continue;
+      found = g_array_sized_new (FALSE, FALSE, sizeof (VigilDetection), batch->detections->len);
+      for (guint k = 0; k < batch->detections->len; k++)
+        g_array_append_val (found, g_array_index (batch->detections, VigilStoreDetection,
+                                                  k).detection);
+      vigil_box_score_add (score, (VigilDetection *) (gpointer) found->data, found->len,
+                           (VigilDetection *) (gpointer) f->truth->data, f->truth->len, road,
+                           VIGIL_EVAL_MIN_IOU);
+    }
+  return TRUE;
 }

@@ -42,7 +42,14 @@ double vigil_pixel_score_f         (const VigilPixelScore *score);
  * detections are matched to counted boxes greedily by decreasing IoU (pairs with IoU >= the
  * threshold); an unmatched detection is a false positive unless its bottom-centre is outside
  * the road or it overlaps (IoU >= threshold) a box that does not count. The count error of a
- * frame is |detections inside the road - boxes inside the road|. */
+ * frame is |detections inside the road - boxes inside the road|.
+ *
+ * Matched pairs also score speeds and classes, which only generated data knows (COCO boxes
+ * all read as cars without a speed). Speeds: a matched detection with a speed against a true
+ * speed of at least VIGIL_EVAL_MIN_SPEED_KMH, as |speed - true| / true; below that a relative
+ * error measures the noise of a few pixels rather than the speed (a stopped vehicle's is
+ * infinite), so slow vehicles add to the absolute error only. Classes: every matched pair, in
+ * a confusion matrix [true class][detected class]. */
 typedef struct
 {
   guint   frames;
@@ -50,26 +57,38 @@ typedef struct
   guint64 fp;
   guint64 fn;
   double  count_error_sum;
-  /* Generated data: |speed - true speed| / true speed over matched tracked detections. */
-  guint64 speed_n;
-  double  speed_error_sum;
+  guint64 speed_n;            /* matched, with a speed, true speed >= the minimum */
+  double  speed_error_sum;    /* relative */
+  guint64 speed_within;       /* of speed_n, within VIGIL_EVAL_SPEED_TOLERANCE */
+  guint64 speed_abs_n;        /* matched, with a speed, any true speed */
+  double  speed_abs_sum;      /* km/h */
+  guint64 classes[VIGIL_N_VEHICLE_CLASSES][VIGIL_N_VEHICLE_CLASSES];
 } VigilBoxScore;
+
+#define VIGIL_EVAL_MIN_SPEED_KMH    10.0
+#define VIGIL_EVAL_SPEED_TOLERANCE  0.10
 
 double vigil_box_iou (const VigilDetection *a,
                       const VigilDetection *b);
 
 /* @road: NULL for the whole frame. */
-void   vigil_box_score_add         (VigilBoxScore         *score,
-                                    const VigilDetection  *detections,
-                                    guint                  n_detections,
-                                    const VigilDetection  *truth,
-                                    guint                  n_truth,
-                                    VigilFrame            *road,
-                                    double                 min_iou);
-double vigil_box_score_precision   (const VigilBoxScore   *score);
-double vigil_box_score_recall      (const VigilBoxScore   *score);
-double vigil_box_score_count_error (const VigilBoxScore   *score);
-double vigil_box_score_speed_error (const VigilBoxScore   *score);  /* NAN without speeds */
+void   vigil_box_score_add             (VigilBoxScore         *score,
+                                        const VigilDetection  *detections,
+                                        guint                  n_detections,
+                                        const VigilDetection  *truth,
+                                        guint                  n_truth,
+                                        VigilFrame            *road,
+                                        double                 min_iou);
+double vigil_box_score_precision       (const VigilBoxScore   *score);
+double vigil_box_score_recall          (const VigilBoxScore   *score);
+double vigil_box_score_count_error     (const VigilBoxScore   *score);
+/* Mean relative speed error, the share within VIGIL_EVAL_SPEED_TOLERANCE, and the mean
+ * absolute error in km/h; NAN without speeds. */
+double vigil_box_score_speed_error     (const VigilBoxScore   *score);
+double vigil_box_score_speed_within    (const VigilBoxScore   *score);
+double vigil_box_score_speed_abs_error (const VigilBoxScore   *score);
+/* The share of matched pairs whose detected class is the true one; NAN without pairs. */
+double vigil_box_score_class_accuracy  (const VigilBoxScore   *score);
 
 #define VIGIL_EVAL_MIN_IOU 0.3
 
@@ -93,7 +112,10 @@ gboolean vigil_eval_coco      (const char                *gt_json,
                                GError                   **error);
 
 /* A generated camera folder (frames/NNNNNN.png, mask.json, camera.json, ground-truth.csv with
- * frame,timestamp,track_id,class,x,y,w,h,speed_kmh), scored as vigil_eval_coco() does. */
+ * frame,timestamp,track_id,class,x,y,w,h,speed_kmh), scored as vigil_eval_coco() does, with
+ * speeds and classes. The frames go through a VigilCamera, as a camera replaying the folder
+ * would analyse them: RGB frames at index / fps, the mask, the calibration of camera.json
+ * (pixels_per_metre), classes by size and the tracker. */
 gboolean vigil_eval_generated (const char                *camera_dir,
                                const VigilDetectorParams *params,
                                VigilBoxScore             *score,

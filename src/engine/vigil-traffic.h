@@ -83,6 +83,44 @@ typedef struct
   double   homography[9];     /* row-major 3x3, image (x, y, 1) -> ground (X, Y, W) */
 } VigilCalibration;
 
+/* Vehicle classes by size (vigil-traffic.c) ----------------------------------------------- */
+
+/* The class of a vehicle @length_m long and @width_m wide, by the sizes of road vehicles:
+ * motorcycles under 3 m (or under 3.5 m and narrower than 1.3 m), cars under 7.5 m, buses
+ * (and rigid lorries) up to 13 m, articulated trucks beyond. */
+VigilVehicleClass vigil_vehicle_class_from_size (double length_m,
+                                                 double width_m);
+
+/* Classes a camera's detections by their size: in metres through the camera's calibration
+ * when it has one (the box's long side is the length, its short side the width), else
+ * relative to the vehicles it saw before, taking the median long side as a car's 4.5 m;
+ * then tracked vehicles by what their track showed. Not thread-safe: one per camera. */
+typedef struct _VigilVehicleSizer VigilVehicleSizer;
+
+VigilVehicleSizer *vigil_vehicle_sizer_new             (void);
+void               vigil_vehicle_sizer_free            (VigilVehicleSizer      *self);
+/* NULL or an empty calibration: relative sizes. Takes effect at the next call. */
+void               vigil_vehicle_sizer_set_calibration (VigilVehicleSizer      *self,
+                                                        const VigilCalibration *calibration);
+/* With a frame size, a box touching the frame's edge is cut: it shows only part of its
+ * vehicle, so its size is a lower bound, and relative sizes leave it out. 0 x 0: no edges. */
+void               vigil_vehicle_sizer_set_frame_size  (VigilVehicleSizer      *self,
+                                                        guint                   width,
+                                                        guint                   height);
+/* Sets the class of each detection (boxes in source pixels). */
+void               vigil_vehicle_sizer_classify        (VigilVehicleSizer      *self,
+                                                        VigilDetection         *detections,
+                                                        guint                   n_detections);
+/* After the tracker, on the same detections: a detection with a track id gets the class most
+ * of its track's whole (uncut) boxes had, so that a vehicle leaving the view, or queued
+ * across its edge, keeps the class it showed whole; a track seen only cut gets the class of
+ * its largest box, a lower bound. Tentative detections (track id -1) keep theirs. */
+void               vigil_vehicle_sizer_classify_tracks (VigilVehicleSizer      *self,
+                                                        VigilDetection         *detections,
+                                                        guint                   n_detections);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VigilVehicleSizer, vigil_vehicle_sizer_free)
+
 typedef enum
 {
   VIGIL_TRAFFIC_NORMAL,
