@@ -6,7 +6,9 @@
  * export dialog's code path writes the rows the CLI writes, a recording replays with a
  * timeline that seeks, and the Models page lists a registered model with its confusion
  * matrix, trains one through its dialog (failing, cancelled, then done) and makes it
- * champion. Every page is rendered to a PNG in the build folder, light and dark.
+ * champion. Generated cameras play beside the rig: their tiles count the vehicles of the
+ * frame they show, a tile opens the camera's view from the keyboard, and a camera's alarm is
+ * acknowledged there. Every page is rendered to a PNG in the build folder, light and dark.
  * The tests wait on conditions of the app (with a deadline), never on fixed sleeps.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -14,12 +16,16 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <math.h>
 #include <sqlite3.h>
 
 #include "vigil-alarm-object.h"
 #include "vigil-alarms-page.h"
 #include "vigil-application.h"
+#include "vigil-camera-setup-dialog.h"
+#include "vigil-camera-view.h"
+#include "vigil-cameras-page.h"
 #include "vigil-chart-private.h"
 #include "vigil-export-dialog.h"
 #include "vigil-hydraulic-generator.h"
@@ -32,6 +38,7 @@
 #include "vigil-models-page.h"
 #include "vigil-open-dialog.h"
 #include "vigil-time.h"
+#include "vigil-traffic-generator.h"
 #include "vigil-window-private.h"
 #include "vigil-test-cli.h"
 #include "vigil-test-sqlite.h"
@@ -237,6 +244,36 @@ test_starts_empty (void)
 }
 
 static gboolean
+cameras_listed (gpointer data)
+{
+  return g_list_model_get_n_items (vigil_cameras_page_get_cameras (window->cameras_page)) ==
+         GPOINTER_TO_UINT (data);
+}
+
+/* Every tile shows a frame of its camera. */
+static gboolean
+tiles_have_frames (gpointer data)
+{
+  GListModel *cameras = vigil_cameras_page_get_cameras (window->cameras_page);
+
+  if (g_list_model_get_n_items (cameras) == 0)
+    return FALSE;
+  for (guint i = 0; i < g_list_model_get_n_items (cameras); i++)
+    {
+      VigilCameraTile *tile = vigil_cameras_page_get_tile (window->cameras_page, i);
+      const VigilCameraSnapshot *s;
+
+      if (tile == NULL)
+        return FALSE;
+      s = vigil_camera_draw_get_snapshot (vigil_camera_tile_get_draw (tile));
+      if (s == NULL || s->frame == NULL || s->second.end_us == 0)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
 demo_has_data (gpointer data)
 {
   VigilLiveCounters c;
@@ -259,6 +296,12 @@ test_demo (void)
   wait_for (demo_has_data, NULL, "the demo's first windows");
   g_assert_cmpstr (vigil_window_get_page (window), ==, "overview");
   screenshot_both ("overview");
+
+  /* Its cameras play beside the rig. */
+  wait_for (cameras_listed, GUINT_TO_POINTER (3), "the demo's three cameras");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "cameras"));
+  wait_for (tiles_have_frames, NULL, "frames in the demo's tiles");
+  screenshot_both ("cameras-demo");
 }
 
 static gboolean
@@ -896,6 +939,365 @@ test_models (void)
   screenshot_both ("models");
 }
 
+
+/* Cameras ------------------------------------------------------------------------------------- */
+
+#define CAM_FRAMES 60
+#define CAM_FPS 25
+
+/* What a tile says about the snapshot it shows, against that snapshot itself. */
+static void
+assert_tile_counts (VigilCameraTile *tile)
+{
+  VigilCameraDraw *draw = vigil_camera_tile_get_draw (tile);
+  const VigilCameraSnapshot *s = vigil_camera_draw_get_snapshot (draw);
+  g_autofree char *count = NULL;
+  g_autofree char *density = NULL;
+
+  g_assert_nonnull (s);
+  g_assert_nonnull (s->frame);
+  count = g_strdup_printf (ngettext ("%u vehicle", "%u vehicles", s->detections->len),
+                           s->detections->len);
+  g_assert_cmpstr (vigil_camera_draw_get_badge (draw, VIGIL_CAMERA_BADGE_COUNT), ==, count);
+  density = g_strdup_printf ("%.1f %%", s->second.density_pct);
+  g_assert_cmpstr (vigil_camera_draw_get_badge (draw, VIGIL_CAMERA_BADGE_DENSITY), ==, density);
+  /* A camera that played shows the status of its last closed second. */
+  g_assert_cmpstr (vigil_camera_draw_get_badge (draw, VIGIL_CAMERA_BADGE_STATUS), ==,
+                   vigil_camera_status_name (s->second.status));
+}
+
+static void
+test_cameras_empty (void)
+{
+  /* The demo's cameras go; the dataset of the models test still plays. */
+  vigil_cameras_page_stop_all (window->cameras_page);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "cameras"));
+  g_assert_cmpstr (vigil_window_get_page (window), ==, "cameras");
+  g_assert_true (cameras_listed (GUINT_TO_POINTER (0)));
+  screenshot_both ("cameras-empty");
+}
+
+static gboolean
+camera_finished (gpointer data)
+{
+  g_autoptr(VigilCameraSnapshot) s = vigil_camera_dup_snapshot (data);
+
+  return s->state == VIGIL_FRAME_SOURCE_FINISHED;
+}
+
+static gboolean
+view_has_alarm (gpointer data)
+{
+  VigilCameraView *view = vigil_cameras_page_get_view (window->cameras_page);
+  GArray *alarms;
+
+  vigil_camera_view_refresh (view);
+  alarms = vigil_camera_view_get_alarms (view);
+  return alarms != NULL && alarms->len > 0 && vigil_camera_view_get_history (view) != NULL &&
+         vigil_camera_view_get_history (view)->len > 0;
+}
+
+static gboolean
+view_alarm_acked (gpointer data)
+{
+  VigilCameraView *view = vigil_cameras_page_get_view (window->cameras_page);
+  const VigilLiveAlarm *a;
+
+  vigil_camera_view_refresh (view);
+  a = &g_array_index (vigil_camera_view_get_alarms (view), VigilLiveAlarm, 0);
+  return a->acked_us != 0 && g_strcmp0 (a->comment, "Lane checked") == 0;
+}
+
+/* The alarms to acknowledge in @live, as the sidebar's badge counts them (computed here from
+ * the alarm states, not by the window's code). */
+static guint
+count_unacked (VigilLive *live)
+{
+  g_autoptr(GArray) alarms = vigil_live_dup_alarms (live);
+  guint n = 0;
+
+  for (guint i = 0; i < alarms->len; i++)
+    {
+      const VigilLiveAlarm *a = &g_array_index (alarms, VigilLiveAlarm, i);
+
+      if ((a->state == VIGIL_ALARM_ACTIVE_UNACKED || a->state == VIGIL_ALARM_CLEARED_UNACKED) &&
+          !a->shelved && !a->superseded)
+        n++;
+    }
+
+  return n;
+}
+
+typedef struct
+{
+  VigilCamera *camera;
+  guint        camera_unacked;  /* what @camera must have to acknowledge */
+} BadgeCheck;
+
+/* The badge shows the rig's alarms to acknowledge and every camera's, once @data's camera has
+ * as many as it says. */
+static gboolean
+badge_counts_cameras (gpointer data)
+{
+  const BadgeCheck *check = data;
+  GListModel *cameras = vigil_cameras_page_get_cameras (window->cameras_page);
+  guint rig = count_unacked (vigil_player_get_live (vigil_window_get_player (window)));
+  guint all = rig;
+  g_autofree char *text = NULL;
+
+  if (count_unacked (vigil_camera_get_live (check->camera)) != check->camera_unacked)
+    return FALSE;
+  for (guint i = 0; i < g_list_model_get_n_items (cameras); i++)
+    {
+      g_autoptr(VigilCamera) camera = g_list_model_get_item (cameras, i);
+
+      all += count_unacked (vigil_camera_get_live (camera));
+    }
+  if (all == 0)
+    return !gtk_widget_get_visible (GTK_WIDGET (window->alarm_badge));
+
+  text = g_strdup_printf ("%u", all);
+  return gtk_widget_get_visible (GTK_WIDGET (window->alarm_badge)) &&
+         g_str_equal (gtk_label_get_text (window->alarm_badge), text) &&
+         (check->camera_unacked == 0 || all > rig);
+}
+
+static gboolean
+editor_has_frame (gpointer data)
+{
+  double x, y;
+
+  return vigil_mask_editor_frame_to_widget (data, 0, 0, &x, &y);
+}
+
+static void
+test_cameras (void)
+{
+  g_autofree char *dir = g_build_filename (env.tmp, "cameras", NULL);
+  g_autofree char *cam1 = g_build_filename (dir, "cam_01", NULL);
+  g_autofree char *cam2 = g_build_filename (dir, "cam_02", NULL);
+  g_autofree char *truth = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (cam1);
+  g_autoptr(GError) error = NULL;
+  /* Any vehicle in the road raises it at once: an alarm the short clip is sure to have. */
+  g_autoptr(VigilRuleSet) rules = vigil_rule_set_new_from_data (
+    "{\"rules\": [{\"name\": \"busy_road\", \"camera\": true, \"statistic\": \"vehicles\", "
+    "\"operator\": \">\", \"threshold\": 0, \"clear\": 0, \"severity\": \"warning\", "
+    "\"on_delay\": 0, \"off_delay\": 0}]}", -1, "test", &error);
+  VigilTrafficGeneratorParams params;
+  VigilCameraOptions options;
+  VigilOpenDialog *dialog;
+  VigilCamera *north, *south;
+  VigilCameraView *view;
+  GtkWidget *focus;
+  AdwMessageDialog *ack;
+  GtkWidget *entry;
+  BadgeCheck badge;
+
+  g_assert_no_error (error);
+  vigil_traffic_generator_params_init (&params);
+  params.n_cameras = 2;
+  params.n_frames = CAM_FRAMES;
+  params.width = 320;
+  params.height = 180;
+  params.fps = CAM_FPS;
+  params.seed = 7;
+  g_assert_true (vigil_traffic_generate (dir, &params, NULL, &error));
+  g_assert_no_error (error);
+
+  /* The Open dialog takes a generated camera folder as a camera, named as people choose. */
+  dialog = VIGIL_OPEN_DIALOG (vigil_open_dialog_new (window));
+  gtk_window_present (GTK_WINDOW (dialog));
+  vigil_open_dialog_select (dialog, file);
+  wait_for (open_dialog_settled, dialog, "the camera folder's inspection");
+  g_assert_null (vigil_open_dialog_get_error (dialog));
+  g_assert_true (vigil_open_dialog_get_ready (dialog));
+  screenshot_window (GTK_WINDOW (dialog), "open-dialog-camera.png");
+  {
+    GtkWidget *row = NULL;
+
+    /* The camera's name is the dialog's only entry row. */
+    for (GtkWidget *w = GTK_WIDGET (dialog); w != NULL;)
+      {
+        if (ADW_IS_ENTRY_ROW (w))
+          {
+            row = w;
+            break;
+          }
+        if (gtk_widget_get_first_child (w) != NULL)
+          w = gtk_widget_get_first_child (w);
+        else
+          {
+            while (w != NULL && gtk_widget_get_next_sibling (w) == NULL)
+              w = gtk_widget_get_parent (w);
+            w = w != NULL ? gtk_widget_get_next_sibling (w) : NULL;
+          }
+      }
+    g_assert_nonnull (row);
+    g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row)), ==, "cam_01");
+    gtk_editable_set_text (GTK_EDITABLE (row), "north");
+  }
+  g_assert_true (vigil_open_dialog_open (dialog, &error));
+  g_assert_no_error (error);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  /* The second as fast as it goes, with the test's rule. */
+  vigil_camera_options_init (&options);
+  options.camera_id = "south";
+  options.location = truth = g_build_filename (cam2, "frames", NULL);
+  options.fps = CAM_FPS;
+  options.pixels_per_metre = 5;
+  options.speed = 0;
+  options.rules = rules;
+  south = vigil_window_open_camera (window, &options, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (south);
+  g_assert_cmpstr (vigil_window_get_page (window), ==, "cameras");
+  wait_for (cameras_listed, GUINT_TO_POINTER (2), "two cameras");
+  north = g_list_model_get_item (vigil_cameras_page_get_cameras (window->cameras_page), 0);
+  g_object_unref (north);
+  g_assert_cmpstr (vigil_camera_get_id (north), ==, "north");
+  g_assert_nonnull (vigil_camera_get_mask_file (north));
+  g_assert_true (g_str_has_suffix (vigil_camera_get_mask_file (north), "mask.json"));
+
+  wait_for (camera_finished, north, "the first camera's end");
+  wait_for (camera_finished, south, "the second camera's end");
+  wait_for (tiles_have_frames, NULL, "frames in both tiles");
+  for (guint i = 0; i < 2; i++)
+    {
+      VigilCameraTile *tile = vigil_cameras_page_get_tile (window->cameras_page, i);
+      g_autoptr(VigilCameraSnapshot) last = vigil_camera_dup_snapshot (
+                                              vigil_camera_tile_get_camera (tile));
+
+      /* A finished camera's tile shows its last analysed frame. */
+      vigil_camera_tile_update (tile);
+      g_assert_cmpuint (vigil_camera_draw_get_serial (vigil_camera_tile_get_draw (tile)), ==,
+                        last->serial);
+      g_assert_cmpuint (last->n_frames, ==, CAM_FRAMES);
+      g_assert_cmpuint (last->frame->index, ==, CAM_FRAMES - 1);
+      assert_tile_counts (tile);
+      /* Each camera recorded into its own store in the user's data. */
+      g_assert_cmpint (vigil_camera_get_session_id (vigil_camera_tile_get_camera (tile)), >, 0);
+    }
+  {
+    g_autofree char *db = vigil_cameras_page_store_path ("south", truth);
+
+    g_assert_true (g_file_test (db, G_FILE_TEST_IS_REGULAR));
+  }
+  screenshot_both ("cameras");
+
+  /* The keyboard opens a tile: focus it, then Enter (the flow box child's activation). */
+  gtk_widget_grab_focus (gtk_widget_get_parent (GTK_WIDGET (
+                           vigil_cameras_page_get_tile (window->cameras_page, 1))));
+  focus = gtk_window_get_focus (GTK_WINDOW (window));
+  g_assert_true (GTK_IS_FLOW_BOX_CHILD (focus));
+  g_assert_true (gtk_widget_activate (focus));
+  g_assert_true (vigil_cameras_page_get_shown (window->cameras_page) == south);
+  view = vigil_cameras_page_get_view (window->cameras_page);
+  wait_for (view_has_alarm, NULL, "the camera's alarm and history in its view");
+  {
+    GArray *history = vigil_camera_view_get_history (view);
+    g_autoptr(GArray) all = vigil_camera_dup_history (south, FALSE, G_MININT64, G_MAXINT64);
+    const VigilLiveAlarm *a = &g_array_index (vigil_camera_view_get_alarms (view),
+                                              VigilLiveAlarm, 0);
+
+    /* 60 frames at 25 frames/s: the seconds the charts show are the camera's. */
+    g_assert_cmpuint (history->len, ==, all->len);
+    g_assert_cmpuint (history->len, ==, (CAM_FRAMES + CAM_FPS - 1) / CAM_FPS);
+    g_assert_cmpstr (a->rule, ==, "busy_road");
+    g_assert_cmpuint (a->sensor, ==, VIGIL_KEY_CAMERA);
+    g_assert_cmpint (a->acked_us, ==, 0);
+  }
+  /* The sidebar's badge counts the camera's alarm beside the rig's. */
+  badge.camera = south;
+  badge.camera_unacked = 1;
+  wait_for (badge_counts_cameras, &badge, "the camera's alarm in the sidebar's badge");
+  screenshot_both ("camera-view");
+
+  vigil_camera_view_select_alarm (view, 0);
+  vigil_camera_view_acknowledge_selected (view);
+  ack = vigil_camera_view_get_dialog (view);
+  g_assert_nonnull (ack);
+  entry = adw_message_dialog_get_extra_child (ack);
+  for (entry = gtk_widget_get_first_child (entry); entry != NULL && !GTK_IS_ENTRY (entry);
+       entry = gtk_widget_get_next_sibling (entry))
+    ;
+  g_assert_nonnull (entry);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "Lane checked");
+  adw_message_dialog_response (ack, "acknowledge");
+  gtk_window_destroy (GTK_WINDOW (ack));
+  wait_for (view_alarm_acked, NULL, "the camera alarm's acknowledgement");
+  {
+    g_autoptr(GArray) journal = vigil_live_dup_journal (vigil_camera_get_live (south));
+    const VigilAlarmTransition *t = &g_array_index (journal, VigilAlarmTransition,
+                                                    journal->len - 1);
+
+    g_assert_cmpint (t->cause, ==, VIGIL_ALARM_CAUSE_ACK);
+    g_assert_cmpstr (t->comment, ==, "Lane checked");
+  }
+  badge.camera_unacked = 0;
+  wait_for (badge_counts_cameras, &badge, "the acknowledged alarm out of the badge");
+
+  /* Escape goes back to the grid, to the tile that was open. */
+  g_signal_emit_by_name (view, "back");
+  g_assert_null (vigil_cameras_page_get_shown (window->cameras_page));
+  g_assert_true (gtk_window_get_focus (GTK_WINDOW (window)) == focus);
+
+  /* What the setup dialog saves comes back when the camera opens again, from its first frame:
+   * the lower half of the frame as road, and 8.5 pixels a metre instead of the options' 5. */
+  {
+    static const double road[] = { 0, 90, 319, 90, 319, 179, 0, 179 };
+    g_autofree char *folder = vigil_camera_setup_get_folder ("south");
+    g_autofree char *mask_path = g_build_filename (folder, "mask.json", NULL);
+    VigilCameraSetupDialog *setup = VIGIL_CAMERA_SETUP_DIALOG (
+                                      vigil_camera_setup_dialog_new (GTK_WINDOW (window), south));
+    VigilMaskEditor *editor = vigil_camera_setup_dialog_get_editor (setup);
+    g_autoptr(VigilRoadShapes) saved = NULL;
+    g_autoptr(VigilFrame) expected = NULL;
+    g_autoptr(VigilCameraSnapshot) first = NULL;
+    VigilCalibration applied;
+    VigilCamera *again;
+
+    gtk_window_present (GTK_WINDOW (setup));
+    wait_for (editor_has_frame, editor, "the setup dialog's frame");
+    for (guint k = 0; k < 4; k++)
+      {
+        double x, y;
+
+        g_assert_true (vigil_mask_editor_frame_to_widget (editor, road[2 * k], road[2 * k + 1],
+                                                          &x, &y));
+        vigil_mask_editor_click (editor, x, y);
+      }
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.close-polygon",
+                                               NULL));
+    g_assert_cmpuint (vigil_mask_editor_get_n_polygons (editor), ==, 1);
+    vigil_camera_setup_dialog_set_calibration_kind (setup, VIGIL_CALIBRATION_SCALE);
+    vigil_camera_setup_dialog_set_scale (setup, 8.5);
+    g_assert_true (vigil_camera_setup_dialog_save (setup, &error));
+    g_assert_no_error (error);
+    gtk_window_destroy (GTK_WINDOW (setup));
+    g_assert_true (g_file_test (mask_path, G_FILE_TEST_IS_REGULAR));
+
+    again = vigil_window_open_camera (window, &options, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (again);
+    g_assert_true (again != south);
+    g_assert_cmpstr (vigil_camera_get_mask_file (again), ==, mask_path);
+    vigil_camera_get_calibration (again, &applied);
+    g_assert_false (applied.has_homography);
+    g_assert_cmpfloat (applied.pixels_per_metre, ==, 8.5);
+
+    saved = vigil_road_shapes_load (mask_path, "south", &error);
+    g_assert_no_error (error);
+    expected = vigil_road_shapes_rasterize (saved, 320, 180, 0, 0);
+    wait_for (camera_finished, again, "the reopened camera's end");
+    first = vigil_camera_dup_snapshot (again);
+    g_assert_nonnull (first->mask);
+    g_assert_cmpuint (vigil_road_mask_count (first->mask), ==, vigil_road_mask_count (expected));
+    g_assert_cmpuint (vigil_road_mask_count (expected), ==, 320 * 90);
+  }
+}
+
 /* Kafka ----------------------------------------------------------------------------------- */
 
 /* Two cycles of a rig: 2 x 60 s of 17 sensors, 728 samples a second in all. */
@@ -1201,7 +1603,9 @@ main (int   argc,
   g_test_add_func ("/ui/recording", test_recording);
   g_test_add_func ("/ui/open-bad-folder", test_open_bad_folder);
   g_test_add_func ("/ui/models", test_models);
+  g_test_add_func ("/ui/cameras-empty", test_cameras_empty);
   g_test_add_func ("/ui/kafka", test_kafka);
+  g_test_add_func ("/ui/cameras-live", test_cameras);
 
   status = g_test_run ();
 

@@ -14,6 +14,7 @@
 #include "vigil-store.h"
 #include "vigil-trainer.h"
 #include "vigil-hydraulic-generator.h"
+#include "vigil-traffic-generator.h"
 
 /* Written last: a rig without it was interrupted and is generated again. */
 #define STAMP ".vigil-demo-complete"
@@ -52,6 +53,47 @@ vigil_demo_ensure (const char    *dir,
     }
 
   if (!vigil_hydraulic_generate (dir, n_cycles, seed, cancellable, error))
+    return FALSE;
+
+  return g_file_set_contents (stamp, "", 0, error);
+}
+
+char *
+vigil_demo_get_cameras_dir (guint   n_cameras,
+                            guint   n_frames,
+                            guint64 seed)
+{
+  g_autofree char *name = g_strdup_printf ("demo-cameras-%u-%u-seed%" G_GUINT64_FORMAT,
+                                           n_cameras, n_frames, seed);
+
+  return g_build_filename (g_get_user_cache_dir (), "vigil", name, NULL);
+}
+
+gboolean
+vigil_demo_ensure_cameras (const char    *dir,
+                           guint          n_cameras,
+                           guint          n_frames,
+                           guint64        seed,
+                           GCancellable  *cancellable,
+                           GError       **error)
+{
+  g_autofree char *stamp = NULL;
+  VigilTrafficGeneratorParams params;
+
+  g_return_val_if_fail (dir != NULL, FALSE);
+
+  stamp = g_build_filename (dir, STAMP, NULL);
+  if (g_file_test (stamp, G_FILE_TEST_EXISTS))
+    return TRUE;
+
+  vigil_traffic_generator_params_init (&params);
+  params.n_cameras = n_cameras;
+  params.n_frames = n_frames;
+  params.width = VIGIL_DEMO_CAMERA_WIDTH;
+  params.height = VIGIL_DEMO_CAMERA_HEIGHT;
+  params.fps = VIGIL_DEMO_CAMERA_FPS;
+  params.seed = seed;
+  if (!vigil_traffic_generate (dir, &params, cancellable, error))
     return FALSE;
 
   return g_file_set_contents (stamp, "", 0, error);

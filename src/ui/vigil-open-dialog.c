@@ -1,9 +1,10 @@
 /* vigil-open-dialog.c
  *
  * A chosen source is inspected on a worker thread (a dataset scan counts every file's lines;
- * a recording's summary counts its rows), and only what the inspection found is shown: the
- * dialog never opens something it has not looked at. A newer choice cancels the older
- * inspection, whose answer is then dropped (GTask's check-cancellable).
+ * a recording's summary counts its rows; a camera's folder counts its images), and only what
+ * the inspection found is shown: the dialog never opens something it has not looked at. A
+ * newer choice cancels the older inspection, whose answer is then dropped (GTask's
+ * check-cancellable).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -15,8 +16,7 @@
 #include <glib/gi18n.h>
 
 #include "vigil-error.h"
-#include "vigil-hydraulic-reader.h"
-#include "vigil-open-dialog.h"
+#include "vigil-open-dialog-private.h"
 #include "vigil-store.h"
 #include "vigil-time.h"
 #include "vigil-ui-util.h"
@@ -24,60 +24,6 @@
 
 /* The speed row's items, in order. */
 static const char * const speed_names[] = { "1x", "10x", "100x", "max" };
-
-struct _VigilOpenDialog
-{
-  AdwWindow               parent_instance;
-
-  /* Borrowed (weak) */
-  VigilWindow            *window;
-
-  /* Owned */
-  GSettings              *settings;
-  GCancellable           *cancellable;    /* the inspection in flight */
-  GtkFileChooserNative   *chooser;        /* the file chooser shown, if any */
-  char                   *path;           /* the source chosen */
-  gboolean                is_dir;         /* whether it is a folder, once inspected */
-  VigilHydraulicDataset  *dataset;        /* what the folder holds, once inspected */
-  GPtrArray              *sessions;       /* VigilSessionSummary, once inspected */
-  gint64                  session_id;
-  char                   *rules_path;     /* NULL: the built-in rules */
-  VigilRuleSet           *rules;
-  char                   *source_error;   /* the source cannot be opened */
-  char                   *open_error;     /* the last Open failed; cleared by any change */
-  char                   *rules_error;    /* the rules file is refused */
-  char                   *options_error;  /* the rules or window options are refused */
-  gboolean                busy;
-  gboolean                ready;
-
-  /* Template widgets */
-  AdwWindowTitle         *window_title;
-  GtkButton              *open_button;
-  GtkWidget              *folder_button;
-  GtkWidget              *busy_box;
-  GtkSpinner             *busy_spinner;
-  GtkWidget              *error_box;
-  GtkLabel               *error_title;
-  GtkLabel               *error_label;
-  AdwPreferencesGroup    *dataset_group;
-  AdwActionRow           *location_row;
-  AdwActionRow           *sensors_row;
-  AdwActionRow           *cycles_row;
-  AdwActionRow           *labels_row;
-  AdwActionRow           *range_row;
-  AdwPreferencesGroup    *options_group;
-  AdwComboRow            *speed_row;
-  GtkSpinButton          *window_spin;
-  GtkSpinButton          *slide_spin;
-  GtkSpinButton          *lateness_spin;
-  AdwActionRow           *rules_row;
-  GtkWidget              *rules_reset_button;
-  GtkLabel               *options_error_label;
-  AdwPreferencesGroup    *sessions_group;
-  GtkListBox             *sessions_list;
-  AdwPreferencesGroup    *recent_group;
-  GtkListBox             *recent_list;
-};
 
 G_DEFINE_FINAL_TYPE (VigilOpenDialog, vigil_open_dialog, ADW_TYPE_WINDOW)
 
@@ -157,6 +103,8 @@ current_error (VigilOpenDialog *self)
     return self->source_error;
   if (self->open_error != NULL)
     return self->open_error;
+  if (self->camera != NULL)
+    return _vigil_open_dialog_camera_error (self);
 
   return self->dataset != NULL ? self->options_error : NULL;
 }
@@ -168,8 +116,9 @@ update_state (VigilOpenDialog *self)
   gboolean ready;
 
   ready = !self->busy && self->path != NULL && self->source_error == NULL &&
-          (self->dataset != NULL ? self->rules != NULL && self->options_error == NULL
-                                 : self->sessions != NULL && self->session_id > 0);
+          (self->camera != NULL ? _vigil_open_dialog_camera_error (self) == NULL
+           : self->dataset != NULL ? self->rules != NULL && self->options_error == NULL
+                                   : self->sessions != NULL && self->session_id > 0);
 
   gtk_widget_set_visible (self->busy_box, self->busy);
   gtk_spinner_set_spinning (self->busy_spinner, self->busy);
@@ -191,6 +140,7 @@ update_state (VigilOpenDialog *self)
     gtk_label_set_text (self->options_error_label, self->options_error);
 
   gtk_widget_set_visible (GTK_WIDGET (self->dataset_group), !self->busy && self->dataset != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->camera_group), !self->busy && self->camera != NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->options_group), !self->busy && self->dataset != NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->sessions_group),
                           !self->busy && self->sessions != NULL);
@@ -241,8 +191,8 @@ validate_options (VigilOpenDialog *self)
     g_string_free (message, TRUE);
 }
 
-static void
-on_option_changed (VigilOpenDialog *self)
+void
+_vigil_open_dialog_option_changed (VigilOpenDialog *self)
 {
   validate_options (self);
   g_clear_pointer (&self->open_error, g_free);
@@ -271,7 +221,7 @@ set_rules_path (VigilOpenDialog *self,
   adw_action_row_set_subtitle (self->rules_row, self->rules_path != NULL
                                                 ? self->rules_path : _("Built-in rules"));
   gtk_widget_set_visible (self->rules_reset_button, self->rules_path != NULL);
-  on_option_changed (self);
+  _vigil_open_dialog_option_changed (self);
 }
 
 /* Showing what was found ---------------------------------------------------------------------- */
@@ -392,11 +342,13 @@ typedef struct
   gboolean               is_dir;
   VigilHydraulicDataset *dataset;
   GPtrArray             *sessions;
+  VigilCameraSource     *camera;
 } Inspection;
 
 static void
 inspection_free (Inspection *inspection)
 {
+  g_clear_pointer (&inspection->camera, _vigil_open_dialog_camera_source_free);
   g_free (inspection->path);
   g_clear_pointer (&inspection->dataset, vigil_hydraulic_dataset_free);
   g_clear_pointer (&inspection->sessions, g_ptr_array_unref);
@@ -414,6 +366,15 @@ inspect_thread (GTask        *task,
   GError *error = NULL;
 
   inspection->is_dir = g_file_test (inspection->path, G_FILE_TEST_IS_DIR);
+  if (vigil_camera_source_is_camera (inspection->path))
+    {
+      inspection->camera = g_new0 (VigilCameraSource, 1);
+      if (!vigil_camera_source_inspect (inspection->path, inspection->camera, &error))
+        g_task_return_error (task, error);
+      else
+        g_task_return_boolean (task, TRUE);
+      return;
+    }
   if (inspection->is_dir)
     {
       inspection->dataset = vigil_hydraulic_dataset_scan (inspection->path, cancellable, &error);
@@ -463,6 +424,11 @@ inspect_ready (GObject      *source,
   self->is_dir = inspection->is_dir;
   if (error != NULL)
     self->source_error = g_strdup (error->message);
+  else if (inspection->camera != NULL)
+    {
+      self->camera = g_steal_pointer (&inspection->camera);
+      _vigil_open_dialog_show_camera (self);
+    }
   else if (inspection->dataset != NULL)
     {
       self->dataset = g_steal_pointer (&inspection->dataset);
@@ -496,6 +462,7 @@ vigil_open_dialog_select (VigilOpenDialog *self,
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->dataset, vigil_hydraulic_dataset_free);
   g_clear_pointer (&self->sessions, g_ptr_array_unref);
+  g_clear_pointer (&self->camera, _vigil_open_dialog_camera_source_free);
   g_clear_pointer (&self->source_error, g_free);
   g_clear_pointer (&self->open_error, g_free);
   self->session_id = 0;
@@ -607,12 +574,12 @@ on_rules_chosen (GtkNativeDialog *chooser,
     vigil_open_dialog_set_rules_file (self, file);
 }
 
-static void
-show_chooser (VigilOpenDialog      *self,
-              const char           *title,
-              GtkFileChooserAction  action,
-              GtkFileFilter        *filter,
-              GCallback             on_response)
+void
+_vigil_open_dialog_show_chooser (VigilOpenDialog      *self,
+                                 const char           *title,
+                                 GtkFileChooserAction  action,
+                                 GtkFileFilter        *filter,
+                                 GCallback             on_response)
 {
   GtkFileChooserNative *chooser = vigil_ui_file_chooser_new (&self->chooser, GTK_WINDOW (self),
                                                              title, action, _("_Select"), filter,
@@ -625,8 +592,9 @@ show_chooser (VigilOpenDialog      *self,
 static void
 on_choose_folder_clicked (VigilOpenDialog *self)
 {
-  show_chooser (self, _("Choose a Dataset Folder"), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, NULL,
-                G_CALLBACK (on_source_chosen));
+  _vigil_open_dialog_show_chooser (self, _("Choose a Dataset Folder"),
+                                   GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, NULL,
+                                   G_CALLBACK (on_source_chosen));
 }
 
 /* Kafka has its own dialog: this one hands over to it. */
@@ -642,11 +610,12 @@ on_kafka_clicked (VigilOpenDialog *self)
 static void
 on_choose_recording_clicked (VigilOpenDialog *self)
 {
-  g_autoptr(GtkFileFilter) filter = vigil_ui_file_filter_new (_("Vigil Recordings (*.sqlite)"),
-                                                              "*.sqlite", NULL);
+  g_autoptr(GtkFileFilter) filter = vigil_ui_file_filter_new (_("Recordings and Videos"),
+                                                              "*.sqlite", "video/*");
 
-  show_chooser (self, _("Choose a Recording"), GTK_FILE_CHOOSER_ACTION_OPEN, filter,
-                G_CALLBACK (on_source_chosen));
+  _vigil_open_dialog_show_chooser (self, _("Choose a Recording or a Video"),
+                                   GTK_FILE_CHOOSER_ACTION_OPEN, filter,
+                                   G_CALLBACK (on_source_chosen));
 }
 
 static void
@@ -655,8 +624,9 @@ on_choose_rules_clicked (VigilOpenDialog *self)
   g_autoptr(GtkFileFilter) filter = vigil_ui_file_filter_new (_("Rules Files (*.json)"), "*.json",
                                                               "application/json");
 
-  show_chooser (self, _("Choose an Alarm Rules File"), GTK_FILE_CHOOSER_ACTION_OPEN, filter,
-                G_CALLBACK (on_rules_chosen));
+  _vigil_open_dialog_show_chooser (self, _("Choose an Alarm Rules File"),
+                                   GTK_FILE_CHOOSER_ACTION_OPEN, filter,
+                                   G_CALLBACK (on_rules_chosen));
 }
 
 static void
@@ -691,12 +661,15 @@ update_recent (VigilOpenDialog *self)
       GtkWidget *row = adw_action_row_new ();
       GtkWidget *icon = NULL;
       g_autofree char *name = g_path_get_basename (recent[i]);
+      gboolean is_camera = vigil_camera_source_is_camera (recent[i]);
       gboolean is_dir = g_file_test (recent[i], G_FILE_TEST_IS_DIR);
 
-      icon = gtk_image_new_from_icon_name (is_dir ? "folder-symbolic"
-                                                  : "text-x-generic-symbolic");
+      icon = gtk_image_new_from_icon_name (is_camera ? "camera-video-symbolic"
+                                           : is_dir ? "folder-symbolic"
+                                                    : "text-x-generic-symbolic");
       gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      is_dir ? _("Dataset folder") : _("Recording"), -1);
+                                      is_camera ? _("Camera")
+                                      : is_dir ? _("Dataset folder") : _("Recording"), -1);
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), recent[i]);
@@ -741,7 +714,9 @@ vigil_open_dialog_open (VigilOpenDialog  *self,
       return FALSE;
     }
 
-  if (self->dataset != NULL)
+  if (self->camera != NULL)
+    ok = _vigil_open_dialog_open_camera (self, &local_error);
+  else if (self->dataset != NULL)
     {
       VigilReplayOptions options;
       guint speed = adw_combo_row_get_selected (self->speed_row);
@@ -850,6 +825,8 @@ vigil_open_dialog_finalize (GObject *object)
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->dataset, vigil_hydraulic_dataset_free);
   g_clear_pointer (&self->sessions, g_ptr_array_unref);
+  g_clear_pointer (&self->camera, _vigil_open_dialog_camera_source_free);
+  g_clear_pointer (&self->mask_path, g_free);
   g_clear_pointer (&self->rules_path, g_free);
   g_clear_pointer (&self->rules, vigil_rule_set_unref);
   g_clear_pointer (&self->source_error, g_free);
@@ -915,8 +892,10 @@ vigil_open_dialog_class_init (VigilOpenDialogClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_kafka_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_choose_rules_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_rules_reset_clicked);
-  gtk_widget_class_bind_template_callback (widget_class, on_option_changed);
+  gtk_widget_class_bind_template_callback_full (widget_class, "on_option_changed",
+                                                G_CALLBACK (_vigil_open_dialog_option_changed));
   gtk_widget_class_bind_template_callback (widget_class, on_recent_row_activated);
+  _vigil_open_dialog_class_add_camera (widget_class);
 }
 
 static void
@@ -937,18 +916,18 @@ load_settings (VigilOpenDialog *self)
       adw_combo_row_set_selected (self->speed_row, i);
 
   /* The spin buttons' handlers run once the settings are in place, below. */
-  g_signal_handlers_block_by_func (self->window_spin, on_option_changed, self);
-  g_signal_handlers_block_by_func (self->slide_spin, on_option_changed, self);
-  g_signal_handlers_block_by_func (self->lateness_spin, on_option_changed, self);
+  g_signal_handlers_block_by_func (self->window_spin, _vigil_open_dialog_option_changed, self);
+  g_signal_handlers_block_by_func (self->slide_spin, _vigil_open_dialog_option_changed, self);
+  g_signal_handlers_block_by_func (self->lateness_spin, _vigil_open_dialog_option_changed, self);
   gtk_spin_button_set_value (self->window_spin, g_settings_get_uint (self->settings,
                                                                      "window-size"));
   gtk_spin_button_set_value (self->slide_spin, g_settings_get_uint (self->settings,
                                                                     "window-slide"));
   gtk_spin_button_set_value (self->lateness_spin, g_settings_get_uint (self->settings,
                                                                        "window-lateness"));
-  g_signal_handlers_unblock_by_func (self->window_spin, on_option_changed, self);
-  g_signal_handlers_unblock_by_func (self->slide_spin, on_option_changed, self);
-  g_signal_handlers_unblock_by_func (self->lateness_spin, on_option_changed, self);
+  g_signal_handlers_unblock_by_func (self->window_spin, _vigil_open_dialog_option_changed, self);
+  g_signal_handlers_unblock_by_func (self->slide_spin, _vigil_open_dialog_option_changed, self);
+  g_signal_handlers_unblock_by_func (self->lateness_spin, _vigil_open_dialog_option_changed, self);
 
   set_rules_path (self, rules);
 }

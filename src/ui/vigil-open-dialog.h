@@ -1,7 +1,8 @@
 /* vigil-open-dialog.h
  *
- * The Open dialog: choose a dataset folder or a recording, see what it holds before it
- * plays, set the replay's options, then open it in the window.
+ * The Open dialog: choose a dataset folder, a recording, or a folder of images or a video
+ * as a camera, see what it holds before it plays, set the options, then open it in the
+ * window.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -19,7 +20,8 @@ G_DECLARE_FINAL_TYPE (VigilOpenDialog, vigil_open_dialog, VIGIL, OPEN_DIALOG, Ad
 
 GtkWidget  *vigil_open_dialog_new       (VigilWindow      *window);
 /* What the file choosers and the recent list do: inspects @file off the main thread (a
- * folder as a dataset, a file as a recording). "busy" is TRUE until the answer is shown. */
+ * folder of images or a video as a camera, another folder as a dataset, another file as a
+ * recording). "busy" is TRUE until the answer is shown. */
 void        vigil_open_dialog_select    (VigilOpenDialog  *self,
                                          GFile            *file);
 gboolean    vigil_open_dialog_get_busy  (VigilOpenDialog  *self);

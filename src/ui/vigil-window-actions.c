@@ -189,10 +189,12 @@ _vigil_window_class_add_actions (GtkWidgetClass *widget_class)
                                    seek_backward_action);
   gtk_widget_class_install_action (widget_class, "win.go-live", NULL, go_live_action);
   gtk_widget_class_install_action (widget_class, "win.page", "s", page_action);
-  /* The application sets Alt+1 to Alt+3 for the first pages; the Models page, added later,
-   * binds its own the same way. */
+  /* The application sets Alt+1 to Alt+3 for the first pages; the Models and Cameras pages,
+   * added later, bind their own the same way. */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_4, GDK_ALT_MASK, "win.page", "s",
                                        "models");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_5, GDK_ALT_MASK, "win.page", "s",
+                                       "cameras");
   gtk_widget_class_install_action (widget_class, "win.acknowledge", NULL, acknowledge_action);
   gtk_widget_class_install_action (widget_class, "win.shelve", NULL, shelve_action);
   gtk_widget_class_install_action (widget_class, "win.toggle-sidebar", NULL,
@@ -216,7 +218,7 @@ _vigil_window_update_actions (VigilWindow *self)
   gtk_widget_action_set_enabled (widget, "win.seek-forward", paced);
   gtk_widget_action_set_enabled (widget, "win.seek-backward", paced);
   gtk_widget_action_set_enabled (widget, "win.go-live", paced);
-  gtk_widget_action_set_enabled (widget, "win.page", open);
+  gtk_widget_action_set_enabled (widget, "win.page", open || _vigil_window_has_cameras (self));
   gtk_widget_action_set_enabled (widget, "win.acknowledge", can_act);
   gtk_widget_action_set_enabled (widget, "win.shelve", can_act);
 }

@@ -1,6 +1,6 @@
 /* vigil-window-private.h
  *
- * What vigil-window.c and vigil-window-actions.c share.
+ * What vigil-window.c, vigil-window-actions.c and vigil-window-cameras.c share.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -8,12 +8,16 @@
 #pragma once
 
 #include "vigil-alarms-page.h"
+#include "vigil-cameras-page.h"
 #include "vigil-hydraulics-page.h"
 #include "vigil-models-page.h"
 #include "vigil-overview-page.h"
 #include "vigil-window.h"
 
 G_BEGIN_DECLS
+
+/* The demo rig's and the demo cameras' generator seed. */
+#define VIGIL_WINDOW_DEMO_SEED 1
 
 struct _VigilWindow
 {
@@ -25,10 +29,11 @@ struct _VigilWindow
   GCancellable         *cancellable;    /* demo generation, operator actions */
   GHashTable           *notified;       /* alarm instances already announced */
   guint                 tick_id;
-  guint64               alarm_serial;   /* of the alarms last looked at */
+  guint64               alarm_serial;   /* of the rig's and cameras' alarms last looked at */
   guint                 seek_timeout_id;
   double                seek_target_s;
   gboolean              generating;
+  char                 *demo_cameras;   /* generated, waiting for the rig to open first */
 
   /* Template widgets */
   AdwToastOverlay      *toast_overlay;
@@ -38,6 +43,7 @@ struct _VigilWindow
   GtkListBoxRow        *hydraulics_row;
   GtkListBoxRow        *alarms_row;
   GtkListBoxRow        *models_row;
+  GtkListBoxRow        *cameras_row;
   GtkLabel             *alarm_badge;
   GtkWidget            *content_box;
   GtkButton            *play_button;
@@ -52,9 +58,22 @@ struct _VigilWindow
   VigilHydraulicsPage  *hydraulics_page;
   VigilAlarmsPage      *alarms_page;
   VigilModelsPage      *models_page;
+  VigilCamerasPage     *cameras_page;
 };
 
-void _vigil_window_class_add_actions (GtkWidgetClass *widget_class);
-void _vigil_window_update_actions    (VigilWindow    *self);
+void          _vigil_window_class_add_actions          (GtkWidgetClass  *widget_class);
+void          _vigil_window_update_actions             (VigilWindow     *self);
+/* The rules of the preferences (the built-in ones when none is chosen). */
+VigilRuleSet *_vigil_window_rules_from_settings        (VigilWindow     *self,
+                                                        GError         **error);
+
+/* vigil-window-cameras.c */
+void          _vigil_window_init_cameras               (VigilWindow     *self);
+/* Whether the window runs any camera. */
+gboolean      _vigil_window_has_cameras                (VigilWindow     *self);
+/* Generates the demo cameras off the main thread; they open once the demo rig has. */
+void          _vigil_window_generate_demo_cameras      (VigilWindow     *self);
+/* Opens the demo cameras that waited for the rig, if any. */
+void          _vigil_window_open_waiting_demo_cameras  (VigilWindow     *self);
 
 G_END_DECLS

@@ -20,7 +20,6 @@
 #include "vigil-window-private.h"
 
 #define DEMO_CYCLES 240
-#define DEMO_SEED 1
 /* A drag of the timeline seeks once it rests this long. */
 #define SEEK_DELAY_MS 150
 
@@ -88,6 +87,14 @@ update_title (VigilWindow *self)
       break;
     }
 
+  /* Cameras alone: the header says how many play. */
+  if (name == NULL && self->cameras_page != NULL && _vigil_window_has_cameras (self))
+    {
+      guint n = g_list_model_get_n_items (vigil_cameras_page_get_cameras (self->cameras_page));
+
+      name = g_strdup_printf (ngettext ("%u Camera", "%u Cameras", n), n);
+    }
+
   adw_window_title_set_title (self->source_title, name != NULL ? name : _("No Source"));
   adw_window_title_set_subtitle (self->source_title, kind != NULL ? kind : "");
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->source_title), source);
@@ -115,11 +122,15 @@ update_play_button (VigilWindow *self)
 static void
 update_empty_state (VigilWindow *self)
 {
-  gboolean empty = vigil_player_get_kind (self->player) == VIGIL_SOURCE_NONE;
+  gboolean no_rig = vigil_player_get_kind (self->player) == VIGIL_SOURCE_NONE;
+  gboolean empty = no_rig && !_vigil_window_has_cameras (self);
   gboolean live = vigil_player_get_kind (self->player) == VIGIL_SOURCE_KAFKA;
 
   if (empty)
     gtk_stack_set_visible_child_name (self->stack, "empty");
+  else if (no_rig && g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "cameras") != 0)
+    /* Cameras without a rig: the rig's pages would stay empty. */
+    vigil_window_show_page (self, "cameras");
   else if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "empty") == 0)
     {
       GtkListBoxRow *row = gtk_list_box_get_selected_row (self->sidebar);
@@ -129,10 +140,10 @@ update_empty_state (VigilWindow *self)
     }
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->sidebar), !empty);
-  gtk_widget_set_visible (GTK_WIDGET (self->timeline), !empty);
-  gtk_widget_set_visible (GTK_WIDGET (self->position_label), !empty);
-  gtk_widget_set_visible (GTK_WIDGET (self->play_button), !empty && !live);
-  gtk_widget_set_visible (GTK_WIDGET (self->speed_button), !empty && !live);
+  gtk_widget_set_visible (GTK_WIDGET (self->timeline), !no_rig);
+  gtk_widget_set_visible (GTK_WIDGET (self->position_label), !no_rig);
+  gtk_widget_set_visible (GTK_WIDGET (self->play_button), !no_rig && !live);
+  gtk_widget_set_visible (GTK_WIDGET (self->speed_button), !no_rig && !live);
   /* The timeline of a subscription shows how far it got; it does not seek. */
   gtk_widget_set_sensitive (GTK_WIDGET (self->timeline), !live);
 }
@@ -167,8 +178,10 @@ on_player_state_changed (VigilWindow *self)
   _vigil_window_update_actions (self);
 }
 
+/* @camera_id: the camera whose alarms these are, NULL for the rig's. */
 static void
 notify_critical_alarms (VigilWindow *self,
+                        const char  *camera_id,
                         GArray      *alarms)
 {
   GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
@@ -186,7 +199,8 @@ notify_critical_alarms (VigilWindow *self,
           a->shelved)
         continue;
 
-      key = g_strdup_printf ("%s/%d/%" G_GINT64_FORMAT, a->rule, a->sensor, a->raised_us);
+      key = g_strdup_printf ("%s/%s/%d/%" G_GINT64_FORMAT, camera_id != NULL ? camera_id : "",
+                             a->rule, a->sensor, a->raised_us);
       if (g_hash_table_contains (self->notified, key))
         continue;
       g_hash_table_add (self->notified, g_steal_pointer (&key));
@@ -195,21 +209,23 @@ notify_critical_alarms (VigilWindow *self,
         continue;
 
       /* Translators: a notification title, e.g. "Critical alarm on PS1". */
-      title = g_strdup_printf (_("Critical alarm on %s"), vigil_ui_key_name (a->sensor));
+      title = g_strdup_printf (_("Critical alarm on %s"),
+                               camera_id != NULL ? camera_id : vigil_ui_key_name (a->sensor));
       value = vigil_ui_format_alarm_value (a->sensor, a->value);
       /* Translators: a notification body: the rule's name and the value that raised it. */
       body = g_strdup_printf (_("%s: %s"), a->rule, value);
       notification = g_notification_new (title);
       g_notification_set_body (notification, body);
       g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_URGENT);
-      g_notification_set_default_action_and_target (notification, "app.show-alarms", NULL);
+      /* The Alarms page lists the rig's alarms; a camera's are in its view. */
+      if (camera_id == NULL)
+        g_notification_set_default_action_and_target (notification, "app.show-alarms", NULL);
       g_application_send_notification (app, "critical-alarm", notification);
     }
 }
 
-static void
-update_alarm_badge (VigilWindow *self,
-                    GArray      *alarms)
+static guint
+count_unacked (GArray *alarms)
 {
   guint unacked = 0;
 
@@ -220,6 +236,47 @@ update_alarm_badge (VigilWindow *self,
       if ((a->state == VIGIL_ALARM_ACTIVE_UNACKED || a->state == VIGIL_ALARM_CLEARED_UNACKED) &&
           !a->shelved && !a->superseded)
         unacked++;
+    }
+
+  return unacked;
+}
+
+/* The badge counts the alarms to acknowledge of the rig and of every camera; each of them
+ * announces its new critical ones. */
+static void
+update_alarms (VigilWindow *self)
+{
+  VigilLive *rig = vigil_player_get_live (self->player);
+  GListModel *cameras = vigil_cameras_page_get_cameras (self->cameras_page);
+  guint n_cameras = g_list_model_get_n_items (cameras);
+  guint64 serial = vigil_live_get_alarm_serial (rig);
+  g_autoptr(GArray) alarms = NULL;
+  guint unacked;
+
+  /* A camera that starts over is a new one, its serial counting anew: its live alarms are
+   * part of what is compared. */
+  for (guint i = 0; i < n_cameras; i++)
+    {
+      g_autoptr(VigilCamera) camera = g_list_model_get_item (cameras, i);
+      VigilLive *live = vigil_camera_get_live (camera);
+
+      serial = (serial * 1000003) ^ GPOINTER_TO_SIZE (live) ^ vigil_live_get_alarm_serial (live);
+    }
+  if (serial == self->alarm_serial)
+    return;
+  self->alarm_serial = serial;
+
+  alarms = vigil_live_dup_alarms (rig);
+  unacked = count_unacked (alarms);
+  notify_critical_alarms (self, NULL, alarms);
+  for (guint i = 0; i < n_cameras; i++)
+    {
+      g_autoptr(VigilCamera) camera = g_list_model_get_item (cameras, i);
+
+      g_clear_pointer (&alarms, g_array_unref);
+      alarms = vigil_live_dup_alarms (vigil_camera_get_live (camera));
+      unacked += count_unacked (alarms);
+      notify_critical_alarms (self, vigil_camera_get_id (camera), alarms);
     }
 
   if (unacked > 0)
@@ -240,9 +297,9 @@ on_tick (GtkWidget     *widget,
   VigilLive *live = vigil_player_get_live (self->player);
   VigilLiveCounters counters;
   gint64 timeline_end_us;
-  guint64 alarm_serial;
 
   vigil_player_poll (self->player);
+  update_alarms (self);
   if (vigil_player_get_kind (self->player) == VIGIL_SOURCE_NONE)
     return G_SOURCE_CONTINUE;
 
@@ -269,16 +326,6 @@ on_tick (GtkWidget     *widget,
     vigil_chart_view_set_limits (view, counters.start_us, counters.end_us);
     vigil_chart_view_set_position (view, counters.position_us);
   }
-
-  alarm_serial = vigil_live_get_alarm_serial (live);
-  if (alarm_serial != self->alarm_serial)
-    {
-      g_autoptr(GArray) alarms = vigil_live_dup_alarms (live);
-
-      self->alarm_serial = alarm_serial;
-      update_alarm_badge (self, alarms);
-      notify_critical_alarms (self, alarms);
-    }
 
   return G_SOURCE_CONTINUE;
 }
@@ -323,7 +370,8 @@ on_sidebar_row_selected (VigilWindow   *self,
     return;
 
   name = gtk_widget_get_name (GTK_WIDGET (row));
-  if (vigil_player_get_kind (self->player) != VIGIL_SOURCE_NONE)
+  if (vigil_player_get_kind (self->player) != VIGIL_SOURCE_NONE ||
+      _vigil_window_has_cameras (self))
     gtk_stack_set_visible_child_name (self->stack, name);
   g_settings_set_string (self->settings, "sidebar-page", name);
 }
@@ -357,6 +405,8 @@ vigil_window_show_page (VigilWindow *self,
     row = self->alarms_row;
   else if (g_strcmp0 (name, "models") == 0)
     row = self->models_row;
+  else if (g_strcmp0 (name, "cameras") == 0)
+    row = self->cameras_row;
   g_return_if_fail (row != NULL);
 
   gtk_list_box_select_row (self->sidebar, row);
@@ -403,9 +453,9 @@ replay_options_from_settings (VigilWindow        *self,
   options->speed = vigil_speed_from_name (speed);
 }
 
-static VigilRuleSet *
-rules_from_settings (VigilWindow  *self,
-                     GError      **error)
+VigilRuleSet *
+_vigil_window_rules_from_settings (VigilWindow  *self,
+                                   GError      **error)
 {
   g_autofree char *path = g_settings_get_string (self->settings, "rules-file");
 
@@ -504,7 +554,7 @@ vigil_window_open_kafka (VigilWindow                *self,
   g_return_val_if_fail (VIGIL_IS_WINDOW (self), FALSE);
   g_return_val_if_fail (connection != NULL && group != NULL, FALSE);
 
-  rules = rules_from_settings (self, error);
+  rules = _vigil_window_rules_from_settings (self, error);
   if (rules == NULL)
     return FALSE;
   replay_options_from_settings (self, &options);
@@ -545,9 +595,11 @@ vigil_window_open_file (VigilWindow *self,
       return;
     }
 
-  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+  if (vigil_camera_source_is_camera (path))
+    ok = vigil_window_open_camera_path (self, path, NULL, NULL, &error) != NULL;
+  else if (g_file_test (path, G_FILE_TEST_IS_DIR))
     {
-      g_autoptr(VigilRuleSet) rules = rules_from_settings (self, &error);
+      g_autoptr(VigilRuleSet) rules = _vigil_window_rules_from_settings (self, &error);
       VigilReplayOptions options;
 
       replay_options_from_settings (self, &options);
@@ -573,22 +625,27 @@ demo_ready (GObject      *source,
 
   self->generating = FALSE;
   adw_status_page_set_description (self->empty_page,
-                                   _("Watch the generated demo rig, or open a dataset folder "
-                                     "or a recorded session."));
+                                   _("Watch the generated demo rig and cameras, or open a "
+                                     "dataset folder, a recorded session or a camera."));
   _vigil_window_update_actions (self);
 
   if (dir == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      vigil_window_toast (self, error->message);
+    }
+  else
+    {
+      /* The demo always uses the rules it was made for, at a speed that shows alarms soon. */
+      rules = vigil_rule_set_new_default ();
+      replay_options_from_settings (self, &options);
+      if (!vigil_window_open_dataset (self, dir, rules, &options, &error))
         vigil_window_toast (self, error->message);
-      return;
     }
 
-  /* The demo always uses the rules it was made for, at a speed that shows alarms soon. */
-  rules = vigil_rule_set_new_default ();
-  replay_options_from_settings (self, &options);
-  if (!vigil_window_open_dataset (self, dir, rules, &options, &error))
-    vigil_window_toast (self, error->message);
+  /* Without the rig too, should it have failed. */
+  _vigil_window_open_waiting_demo_cameras (self);
 }
 
 static void
@@ -597,11 +654,11 @@ demo_thread (GTask        *task,
              gpointer      task_data,
              GCancellable *cancellable)
 {
-  g_autofree char *dir = vigil_demo_get_dir (DEMO_CYCLES, DEMO_SEED);
+  g_autofree char *dir = vigil_demo_get_dir (DEMO_CYCLES, VIGIL_WINDOW_DEMO_SEED);
   g_autofree char *db = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!vigil_demo_ensure (dir, DEMO_CYCLES, DEMO_SEED, cancellable, &error))
+  if (!vigil_demo_ensure (dir, DEMO_CYCLES, VIGIL_WINDOW_DEMO_SEED, cancellable, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -610,7 +667,7 @@ demo_thread (GTask        *task,
   /* Champions trained on a sibling rig predict the demo's cycles from the first one; the
    * demo still runs, without predictions, if they cannot be trained. */
   db = recording_path_for (dir);
-  if (!vigil_demo_ensure_models (db, DEMO_CYCLES, DEMO_SEED, cancellable, &error))
+  if (!vigil_demo_ensure_models (db, DEMO_CYCLES, VIGIL_WINDOW_DEMO_SEED, cancellable, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
           g_error_matches (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_CANCELLED))
@@ -641,6 +698,9 @@ vigil_window_open_demo (VigilWindow *self)
   task = g_task_new (self, self->cancellable, demo_ready, g_object_ref (self));
   g_task_set_source_tag (task, vigil_window_open_demo);
   g_task_run_in_thread (task, demo_thread);
+
+  /* The cameras are made beside the rig, on the other core. */
+  _vigil_window_generate_demo_cameras (self);
 }
 
 static gboolean
@@ -651,6 +711,7 @@ vigil_window_close_request (GtkWindow *window)
   /* What the replay computed is stored before the window goes. */
   g_cancellable_cancel (self->cancellable);
   vigil_player_close (self->player);
+  vigil_cameras_page_stop_all (self->cameras_page);
 
   return GTK_WINDOW_CLASS (vigil_window_parent_class)->close_request (window);
 }
@@ -670,6 +731,8 @@ vigil_window_dispose (GObject *object)
     g_cancellable_cancel (self->cancellable);
   if (self->player != NULL)
     vigil_player_close (self->player);
+  if (self->cameras_page != NULL)
+    vigil_cameras_page_stop_all (self->cameras_page);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), VIGIL_TYPE_WINDOW);
 
@@ -685,6 +748,7 @@ vigil_window_finalize (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->notified, g_hash_table_unref);
+  g_clear_pointer (&self->demo_cameras, g_free);
 
   G_OBJECT_CLASS (vigil_window_parent_class)->finalize (object);
 }
@@ -757,6 +821,7 @@ vigil_window_class_init (VigilWindowClass *klass)
   g_type_ensure (VIGIL_TYPE_HYDRAULICS_PAGE);
   g_type_ensure (VIGIL_TYPE_ALARMS_PAGE);
   g_type_ensure (VIGIL_TYPE_MODELS_PAGE);
+  g_type_ensure (VIGIL_TYPE_CAMERAS_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/vigilmonitor/Vigil/ui/vigil-window.ui");
@@ -767,6 +832,7 @@ vigil_window_class_init (VigilWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VigilWindow, hydraulics_row);
   gtk_widget_class_bind_template_child (widget_class, VigilWindow, alarms_row);
   gtk_widget_class_bind_template_child (widget_class, VigilWindow, models_row);
+  gtk_widget_class_bind_template_child (widget_class, VigilWindow, cameras_row);
   gtk_widget_class_bind_template_child (widget_class, VigilWindow, alarm_badge);
   gtk_widget_class_bind_template_child (widget_class, VigilWindow, content_box);
   gtk_widget_class_bind_template_child (widget_class, VigilWindow, play_button);
@@ -781,6 +847,7 @@ vigil_window_class_init (VigilWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VigilWindow, hydraulics_page);
   gtk_widget_class_bind_template_child (widget_class, VigilWindow, alarms_page);
   gtk_widget_class_bind_template_child (widget_class, VigilWindow, models_page);
+  gtk_widget_class_bind_template_child (widget_class, VigilWindow, cameras_page);
   gtk_widget_class_bind_template_callback (widget_class, on_timeline_change_value);
   gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_selected);
   gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_activated);
@@ -816,6 +883,10 @@ vigil_window_init (VigilWindow *self)
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->player, "notify::speed", G_CALLBACK (update_play_button), self,
                            G_CONNECT_SWAPPED);
+  /* Cameras open and close beside the rig: the window is empty only without either. */
+  g_signal_connect_object (vigil_cameras_page_get_cameras (self->cameras_page), "items-changed",
+                           G_CALLBACK (on_player_state_changed), self, G_CONNECT_SWAPPED);
+  _vigil_window_init_cameras (self);
   self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), on_tick, NULL, NULL);
 
   {
@@ -827,6 +898,8 @@ vigil_window_init (VigilWindow *self)
       gtk_list_box_select_row (self->sidebar, self->alarms_row);
     else if (g_strcmp0 (page, "models") == 0)
       gtk_list_box_select_row (self->sidebar, self->models_row);
+    else if (g_strcmp0 (page, "cameras") == 0)
+      gtk_list_box_select_row (self->sidebar, self->cameras_row);
     else
       gtk_list_box_select_row (self->sidebar, self->overview_row);
   }

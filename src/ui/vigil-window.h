@@ -11,6 +11,7 @@
 #include <adwaita.h>
 
 #include "vigil-application.h"
+#include "vigil-cameras-page.h"
 #include "vigil-player.h"
 
 G_BEGIN_DECLS
@@ -20,9 +21,10 @@ G_DECLARE_FINAL_TYPE (VigilWindow, vigil_window, VIGIL, WINDOW, AdwApplicationWi
 
 VigilWindow *vigil_window_new             (VigilApplication          *app);
 VigilPlayer *vigil_window_get_player      (VigilWindow               *self);
-/* Generates the demo rig once (kept in the user's cache) and plays it. */
+/* Generates the demo rig and cameras once (kept in the user's cache) and plays them. */
 void         vigil_window_open_demo       (VigilWindow               *self);
-/* A folder is a dataset, a file a recording; settings give the options. */
+/* A folder of images or a video is a camera, another folder a dataset, another file a
+ * recording; settings give the options. */
 void         vigil_window_open_file       (VigilWindow               *self,
                                            GFile                     *file);
 gboolean     vigil_window_open_dataset    (VigilWindow               *self,
@@ -38,11 +40,23 @@ gboolean     vigil_window_open_kafka      (VigilWindow               *self,
                                            const char                *group,
                                            VigilKafkaStart            start,
                                            GError                   **error);
+/* Starts a camera beside what plays (the rules of the preferences when @options has none)
+ * and shows the Cameras page. The camera is the window's (transfer none). */
+VigilCamera *vigil_window_open_camera     (VigilWindow               *self,
+                                           const VigilCameraOptions  *options,
+                                           GError                   **error);
+/* The same for a folder of images or a video file (vigil_camera_source_inspect()); @camera_id
+ * and @mask_file (may be NULL) override what the folder gives. */
+VigilCamera *vigil_window_open_camera_path (VigilWindow              *self,
+                                            const char               *path,
+                                            const char               *camera_id,
+                                            const char               *mask_file,
+                                            GError                  **error);
 gboolean     vigil_window_open_recording  (VigilWindow               *self,
                                            const char                *path,
                                            gint64                     session_id,
                                            GError                   **error);
-/* The page shown: "overview", "hydraulics" or "alarms". */
+/* The page shown: "overview", "hydraulics", "alarms", "models" or "cameras". */
 void         vigil_window_show_page       (VigilWindow               *self,
                                            const char                *name);
 const char  *vigil_window_get_page        (VigilWindow               *self);
