@@ -4,7 +4,10 @@
  * the seed format and consumed gives the same store as a file replay of the same files;
  * malformed records become dead letters while the rest flows; a consumer killed with SIGKILL
  * at random points and restarted ends with the store of an uninterrupted run; the brokers
- * going away are reported and nothing is lost when they come back.
+ * going away are reported and nothing is lost when they come back. Generated cameras produced
+ * on traffic_data, with and without detections, give the per-second and per-minute rows of
+ * running the camera pipeline on the same frames, and bad traffic records become dead
+ * letters.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -15,16 +18,23 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
+#include <gst/gst.h>
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
+#include <math.h>
 
+#include "vigil-camera.h"
 #include "vigil-error.h"
 #include "vigil-hydraulic-generator.h"
 #include "vigil-hydraulic-reader.h"
 #include "vigil-hydraulic-replay.h"
+#include "vigil-image.h"
 #include "vigil-kafka-message.h"
+#include "vigil-kafka-producer.h"
 #include "vigil-kafka-source.h"
 #include "vigil-store.h"
+#include "vigil-traffic-generator.h"
+#include "vigil-test-gstreamer.h"
 #include "vigil-test-sqlite.h"
 #include "vigil-test-util.h"
 #include "vigil-time.h"
@@ -874,11 +884,671 @@ test_bad_settings (Fixture       *f,
   g_assert_cmpint (query_file_int (db, "SELECT count(*) FROM sessions"), ==, 0);
 }
 
+/* Traffic ------------------------------------------------------------------------------------- */
+
+#define TRAFFIC_FRAMES 30
+#define TRAFFIC_FPS 10
+/* 2025-12-01T08:00:00Z, the seed's example */
+#define TRAFFIC_START_US G_GINT64_CONSTANT (1764576000000000)
+#define TRAFFIC_FRAME_US (G_USEC_PER_SEC / TRAFFIC_FPS)
+
+static void
+traffic_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  rd_kafka_conf_t *conf = rd_kafka_conf_new ();
+  char errstr[256];
+
+  f->tmp = g_dir_make_tmp ("vigil-kafka-traffic-XXXXXX", &error);
+  g_assert_no_error (error);
+  rd_kafka_conf_set (conf, "log_level", "0", NULL, 0);
+  f->mock_rk = rd_kafka_new (RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+  g_assert_nonnull (f->mock_rk);
+  f->mcluster = rd_kafka_mock_cluster_new (f->mock_rk, 1);
+  g_assert_nonnull (f->mcluster);
+  f->bootstraps = g_strdup (rd_kafka_mock_cluster_bootstraps (f->mcluster));
+}
+
+/* The generated PNG frames of @camera_dir as JPEG files in @jpeg_dir: the bytes both the
+ * producer and the reference run read. */
+static void
+write_jpegs (const char *camera_dir,
+             const char *jpeg_dir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *description = NULL;
+  g_autoptr(GstElement) pipeline = NULL;
+  g_autoptr(GstBus) bus = NULL;
+  g_autoptr(GstMessage) message = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (jpeg_dir, 0700), ==, 0);
+  description = g_strdup_printf ("multifilesrc location=\"%s/frames/%%06d.png\" "
+                                 "caps=image/png,framerate=10/1 ! pngdec ! videoconvert ! "
+                                 "jpegenc ! multifilesink location=\"%s/%%06d.jpg\"",
+                                 camera_dir, jpeg_dir);
+  pipeline = gst_parse_launch (description, &error);
+  g_assert_no_error (error);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  bus = gst_element_get_bus (pipeline);
+  message = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND,
+                                        GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  g_assert_nonnull (message);
+  g_assert_cmpint (GST_MESSAGE_TYPE (message), ==, GST_MESSAGE_EOS);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+}
+
+/* The ground truth of @camera_dir as the detections CSV `produce traffic` takes; returns its
+ * rows. */
+static guint
+write_detections (const char *camera_dir,
+                  const char *camera_id,
+                  const char *out_path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *truth_path = g_build_filename (camera_dir, "ground-truth.csv", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GString) out = g_string_new (VIGIL_KAFKA_DETECTIONS_HEADER "\n");
+  g_auto(GStrv) lines = NULL;
+  guint n = 0;
+
+  g_assert_true (g_file_get_contents (truth_path, &contents, NULL, &error));
+  g_assert_no_error (error);
+  lines = g_strsplit (contents, "\n", -1);
+  g_assert_cmpstr (lines[0], ==, "frame,timestamp,track_id,class,x,y,w,h,speed_kmh");
+  for (guint i = 1; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) f = g_strsplit (lines[i], ",", -1);
+
+      if (lines[i][0] == '\0')
+        continue;
+      g_assert_cmpuint (g_strv_length (f), ==, 9);
+      g_string_append_printf (out, "%s,%s,%s,%s,%s,%s,%s,%s,%s\n", camera_id, f[0], f[1], f[2],
+                              f[3], f[4], f[5], f[6], f[7]);
+      n++;
+    }
+  g_assert_true (g_file_set_contents (out_path, out->str, out->len, &error));
+  g_assert_no_error (error);
+
+  return n;
+}
+
+/* @v as the newer form carries it: normalised, six decimals. */
+static double
+on_the_wire (double v)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  return g_ascii_strtod (g_ascii_formatd (buf, sizeof buf, "%.6f", CLAMP (v, 0.0, 1.0)), NULL);
+}
+
+/* A box in pixels of a @width x @height frame after its trip through a message: clipped,
+ * normalised to six decimals, and back to pixels. */
+static void
+through_message (VigilDetection *d,
+                 guint           width,
+                 guint           height)
+{
+  double x0 = CLAMP (d->x, 0, width), x1 = CLAMP (d->x + d->w, 0, width);
+  double y0 = CLAMP (d->y, 0, height), y1 = CLAMP (d->y + d->h, 0, height);
+  double xc = on_the_wire ((x0 + x1) / 2 / width), yc = on_the_wire ((y0 + y1) / 2 / height);
+  double w = on_the_wire ((x1 - x0) / width), h = on_the_wire ((y1 - y0) / height);
+
+  x0 = CLAMP ((xc - w / 2) * width, 0, width);
+  x1 = CLAMP ((xc - w / 2) * width + w * width, 0, width);
+  y0 = CLAMP ((yc - h / 2) * height, 0, height);
+  y1 = CLAMP ((yc - h / 2) * height + h * height, 0, height);
+  d->x = x0, d->y = y0, d->w = x1 - x0, d->h = y1 - y0;
+}
+
+/* Per frame, the boxes of a detections CSV as VigilDetection of a @width x @height frame
+ * (untracked, as a message's normalised boxes are). */
+static GPtrArray *
+read_detections (const char *path,
+                 guint       width,
+                 guint       height)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  GPtrArray *frames = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+
+  for (guint i = 0; i < TRAFFIC_FRAMES; i++)
+    g_ptr_array_add (frames, g_array_new (FALSE, FALSE, sizeof (VigilDetection)));
+  g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
+  g_assert_no_error (error);
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 1; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) f = g_strsplit (lines[i], ",", -1);
+      VigilDetection d = { .track_id = -1, .speed_kmh = NAN };
+      guint frame;
+
+      if (lines[i][0] == '\0')
+        continue;
+      frame = (guint) g_ascii_strtoull (f[1], NULL, 10);
+      g_assert_cmpuint (frame, <, TRAFFIC_FRAMES);
+      g_assert_true (vigil_vehicle_class_from_name (f[4], &d.klass));
+      d.x = g_ascii_strtod (f[5], NULL);
+      d.y = g_ascii_strtod (f[6], NULL);
+      d.w = g_ascii_strtod (f[7], NULL);
+      d.h = g_ascii_strtod (f[8], NULL);
+      through_message (&d, width, height);
+      d.area = (guint) round (d.w * d.h);
+      g_array_append_val (g_ptr_array_index (frames, frame), d);
+    }
+
+  return frames;
+}
+
+static void
+produce_camera (Fixture    *f,
+                const char *jpeg_dir,
+                const char *camera_id,
+                const char *detections)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VigilKafkaProducer) producer = NULL;
+  VigilKafkaConnection connection;
+  VigilKafkaTrafficOptions options;
+
+  connection_for (f, &connection);
+  producer = vigil_kafka_producer_new (&connection, &error);
+  vigil_kafka_connection_clear (&connection);
+  g_assert_no_error (error);
+  vigil_kafka_traffic_options_init (&options);
+  options.camera_id = camera_id;
+  options.fps = TRAFFIC_FPS;
+  options.speed = 0;
+  options.start_us = TRAFFIC_START_US;
+  options.detections = detections;
+  g_assert_true (vigil_kafka_producer_send_traffic (producer, jpeg_dir, &options, NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* What `vigil-cli replay traffic DIR --camera ID --fps 10` stores: the camera on the folder. */
+static void
+replay_folder (const char *db,
+               const char *camera_id,
+               const char *jpeg_dir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VigilStore) store = vigil_store_open (db, &error);
+  g_autoptr(VigilCamera) camera = vigil_camera_new (camera_id, jpeg_dir);
+
+  g_assert_no_error (error);
+  vigil_camera_set_fps (camera, TRAFFIC_FPS);
+  vigil_camera_set_start_time (camera, TRAFFIC_START_US);
+  vigil_camera_set_store (camera, store);
+  g_assert_true (vigil_camera_start (camera, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (vigil_camera_wait (camera), !=, VIGIL_FRAME_SOURCE_FAILED);
+  g_assert_true (vigil_store_close (store, &error));
+  g_assert_no_error (error);
+}
+
+/* The same frames with the boxes of @frames given (a frame with none goes through the
+ * detector, as a message with an image and no objects does). */
+static void
+replay_with_detections (const char *db,
+                        const char *camera_id,
+                        const char *jpeg_dir,
+                        GPtrArray  *frames)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VigilStore) store = vigil_store_open (db, &error);
+  g_autoptr(VigilCamera) camera = vigil_camera_new (camera_id, NULL);
+  VigilStoreBatch *batch;
+  gint64 session;
+
+  g_assert_no_error (error);
+  session = vigil_camera_ensure_session (camera, store, &error);
+  g_assert_no_error (error);
+  batch = vigil_store_batch_new (session);
+  for (guint i = 0; i < frames->len; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%06u.jpg", i);
+      g_autofree char *path = g_build_filename (jpeg_dir, name, NULL);
+      g_autoptr(VigilFrame) frame = vigil_image_load (path, VIGIL_FRAME_RGB24, &error);
+      GArray *boxes = g_ptr_array_index (frames, i);
+      gint64 time_us = TRAFFIC_START_US + (gint64) i * TRAFFIC_FRAME_US;
+
+      g_assert_no_error (error);
+      frame->time_us = time_us;
+      frame->index = i;
+      g_assert_true (vigil_camera_process_frame (camera, frame, time_us, frame->width,
+                                                 frame->height,
+                                                 boxes->len > 0 ? (VigilDetection *) (gpointer)
+                                                                  boxes->data : NULL,
+                                                 boxes->len, batch, &error));
+      g_assert_no_error (error);
+    }
+  vigil_camera_advance (camera, G_MAXINT64, batch);
+  vigil_store_submit (store, batch);
+  g_assert_true (vigil_store_close (store, &error));
+  g_assert_no_error (error);
+}
+
+/* The per-second (or per-minute) rows of camera @camera_id in @a and in @b are the same, value
+ * for value (REAL compared exactly); returns how many. */
+static gint64
+assert_same_traffic (const char *a,
+                     const char *b,
+                     const char *table,
+                     const char *camera_id)
+{
+  static const char columns[] = "start_us, end_us, frames, vehicles, unique_vehicles,"
+                                " motorcycle, car, bus, truck, motorcycle_avg, car_avg, bus_avg,"
+                                " truck_avg, density_pct, speed_kmh, dwell_s, status";
+  sqlite3 *db = NULL;
+  g_autofree char *attach = g_strdup_printf ("ATTACH '%s' AS a; ATTACH '%s' AS b", a, b);
+  g_autofree char *qa = g_strdup_printf ("SELECT id FROM a.sessions WHERE camera = '%s'",
+                                         camera_id);
+  g_autofree char *qb = g_strdup_printf ("SELECT id FROM b.sessions WHERE camera = '%s'",
+                                         camera_id);
+  g_autofree char *diff = NULL;
+  g_autofree char *diff_back = NULL;
+  gint64 sa, sb, n;
+
+  g_assert_cmpint (sqlite3_open (":memory:", &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, attach, NULL, NULL, NULL), ==, SQLITE_OK);
+  sa = query_int (db, qa);
+  sb = query_int (db, qb);
+  diff = g_strdup_printf ("SELECT count(*) FROM (SELECT %s FROM a.%s WHERE session_id = %"
+                          G_GINT64_FORMAT " EXCEPT SELECT %s FROM b.%s WHERE session_id = %"
+                          G_GINT64_FORMAT ")", columns, table, sa, columns, table, sb);
+  diff_back = g_strdup_printf ("SELECT count(*) FROM (SELECT %s FROM b.%s WHERE session_id = %"
+                               G_GINT64_FORMAT " EXCEPT SELECT %s FROM a.%s WHERE session_id = %"
+                               G_GINT64_FORMAT ")", columns, table, sb, columns, table, sa);
+  n = count_rows (db, "a", table, sa);
+  g_assert_cmpint (n, ==, count_rows (db, "b", table, sb));
+  g_assert_cmpint (query_int (db, diff), ==, 0);
+  g_assert_cmpint (query_int (db, diff_back), ==, 0);
+  sqlite3_close (db);
+
+  return n;
+}
+
+/* The older form: no image, each vehicle a polygon with its track id. Frame @i of cam_03 holds
+ * a car (track 7) going right and a truck (track 8) going left, as rectangles. */
+#define OLD_FORM_FRAMES 20
+
+static void
+old_form_boxes (guint           i,
+                VigilDetection  out[2])
+{
+  out[0] = (VigilDetection) { .track_id = 7, .klass = VIGIL_VEHICLE_CAR, .x = 100 + 20 * i,
+                              .y = 300, .w = 80, .h = 40, .speed_kmh = NAN };
+  out[1] = (VigilDetection) { .track_id = 8, .klass = VIGIL_VEHICLE_TRUCK, .x = 900 - 10 * i,
+                              .y = 400, .w = 160, .h = 60, .speed_kmh = NAN };
+  for (guint k = 0; k < 2; k++)
+    out[k].area = (guint) (out[k].w * out[k].h);
+}
+
+static char *
+old_form_message (guint i)
+{
+  GString *out = g_string_new (NULL);
+  VigilDetection d[2];
+
+  old_form_boxes (i, d);
+  g_string_printf (out, "{\"camera_id\":\"cam_03\",\"timestamp\":\"2025-12-01T08:00:%02u.%03u\","
+                   "\"objects\":[", i / TRAFFIC_FPS, (i % TRAFFIC_FPS) * 100);
+  for (guint k = 0; k < 2; k++)
+    g_string_append_printf (out, "%s{\"track_id\":%" G_GINT64_FORMAT ",\"class_id\":%d,"
+                            "\"world_coordinates\":{\"x\":12.5,\"y\":40.1},"
+                            "\"segmentation\":[[[%g,%g],[%g,%g],[%g,%g],[%g,%g]]]}",
+                            k > 0 ? "," : "", d[k].track_id, (int) d[k].klass, d[k].x, d[k].y,
+                            d[k].x + d[k].w, d[k].y, d[k].x + d[k].w, d[k].y + d[k].h, d[k].x,
+                            d[k].y + d[k].h);
+  g_string_append (out, "]}");
+
+  return g_string_free (out, FALSE);
+}
+
+/* The older form's frames have no image: the size is the default, 1280 x 720. */
+static void
+replay_old_form (const char *db)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VigilStore) store = vigil_store_open (db, &error);
+  g_autoptr(VigilCamera) camera = vigil_camera_new ("cam_03", NULL);
+  VigilStoreBatch *batch;
+  gint64 session;
+
+  g_assert_no_error (error);
+  session = vigil_camera_ensure_session (camera, store, &error);
+  g_assert_no_error (error);
+  batch = vigil_store_batch_new (session);
+  for (guint i = 0; i < OLD_FORM_FRAMES; i++)
+    {
+      VigilDetection d[2];
+
+      old_form_boxes (i, d);
+      g_assert_true (vigil_camera_process_frame (camera, NULL, TRAFFIC_START_US +
+                                                 (gint64) i * TRAFFIC_FRAME_US, 1280, 720, d, 2,
+                                                 batch, &error));
+      g_assert_no_error (error);
+    }
+  vigil_camera_advance (camera, G_MAXINT64, batch);
+  vigil_store_submit (store, batch);
+  g_assert_true (vigil_store_close (store, &error));
+  g_assert_no_error (error);
+}
+
+static gint64
+camera_session (const char *db,
+                const char *camera_id)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT id FROM sessions WHERE camera = '%s'",
+                                          camera_id);
+
+  return query_file_int (db, sql);
+}
+
+static void
+test_traffic (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cameras = g_build_filename (f->tmp, "cameras", NULL);
+  g_autofree char *cam1 = g_build_filename (cameras, "cam_01", NULL);
+  g_autofree char *cam2 = g_build_filename (cameras, "cam_02", NULL);
+  g_autofree char *jpeg1 = g_build_filename (f->tmp, "jpeg-01", NULL);
+  g_autofree char *jpeg2 = g_build_filename (f->tmp, "jpeg-02", NULL);
+  g_autofree char *csv = g_build_filename (f->tmp, "detections.csv", NULL);
+  g_autofree char *db = g_build_filename (f->tmp, "kafka.db", NULL);
+  g_autofree char *reference = g_build_filename (f->tmp, "reference.db", NULL);
+  g_autofree char *sql = NULL;
+  g_autofree char *undecodable = g_base64_encode ((const guchar *) "not a picture", 13);
+  g_autofree char *bad_image = g_strdup_printf ("{\"camera_id\":\"cam_01\",\"timestamp\":"
+                                                "\"2025-12-01T08:00:09.000\",\"image_id\":90,"
+                                                "\"image\":\"%s\",\"objects\":[]}", undecodable);
+  g_autoptr(GPtrArray) boxes = NULL;
+  g_autoptr(VigilKafkaParser) parser = vigil_kafka_parser_new ();
+  const char *bad[] = {
+    "{\"camera_id\":\"cam_01\",\"timestamp\":\"2025-12-01T08:00:09.000\",\"image_id\":91,"
+    "\"image\":\"@@@@\",\"objects\":[]}",
+    bad_image,
+    "{\"timestamp\":\"2025-12-01T08:00:09.000\",\"objects\":[]}",
+  };
+  VigilTrafficGeneratorParams params;
+  VigilKafkaSourceStats st;
+  VigilKafkaMessage msg;
+  sqlite3 *sdb;
+  sqlite3_stmt *stmt;
+  rd_kafka_t *rk;
+  guint n_truth;
+
+  /* Two small cameras: cam_01's frames alone (Vigil's detector), cam_02's with their true
+   * boxes (the newer form's normalised boxes). */
+  vigil_traffic_generator_params_init (&params);
+  params.n_cameras = 2;
+  params.n_frames = TRAFFIC_FRAMES;
+  params.width = 160;
+  params.height = 96;
+  params.fps = TRAFFIC_FPS;
+  params.seed = 3;
+  g_assert_true (vigil_traffic_generate (cameras, &params, NULL, &error));
+  g_assert_no_error (error);
+  write_jpegs (cam1, jpeg1);
+  write_jpegs (cam2, jpeg2);
+  n_truth = write_detections (cam2, "cam_02", csv);
+  g_assert_cmpuint (n_truth, >, TRAFFIC_FRAMES);
+
+  /* DESIGN.md: cam_01 on partition 0, cam_02 on 1, cam_03 on 2. */
+  g_assert_cmpint (rd_kafka_mock_topic_create (f->mcluster, "traffic_data", 3, 1), ==, 0);
+  produce_camera (f, jpeg1, "cam_01", NULL);
+  produce_camera (f, jpeg2, "cam_02", csv);
+  rk = new_producer (f);
+  for (guint i = 0; i < OLD_FORM_FRAMES; i++)
+    {
+      g_autofree char *m = old_form_message (i);
+
+      g_assert_cmpint (rd_kafka_producev (rk, RD_KAFKA_V_TOPIC ("traffic_data"),
+                                          RD_KAFKA_V_PARTITION (2),
+                                          RD_KAFKA_V_VALUE (m, strlen (m)),
+                                          RD_KAFKA_V_MSGFLAGS (RD_KAFKA_MSG_F_COPY),
+                                          RD_KAFKA_V_END), ==, RD_KAFKA_RESP_ERR_NO_ERROR);
+    }
+  finish_producing (rk);
+  /* Offsets 30, 31, 32 of partition 0: not base64, not a picture, no camera. */
+  rk = new_producer (f);
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    g_assert_cmpint (rd_kafka_producev (rk, RD_KAFKA_V_TOPIC ("traffic_data"),
+                                        RD_KAFKA_V_PARTITION (0),
+                                        RD_KAFKA_V_VALUE ((void *) bad[i], strlen (bad[i])),
+                                        RD_KAFKA_V_MSGFLAGS (RD_KAFKA_MSG_F_COPY),
+                                        RD_KAFKA_V_END), ==, RD_KAFKA_RESP_ERR_NO_ERROR);
+  finish_producing (rk);
+
+  consume (f, db, "vigil", NULL, 2 * TRAFFIC_FRAMES + OLD_FORM_FRAMES + G_N_ELEMENTS (bad),
+           &st);
+  g_assert_cmpuint (st.messages, ==, 2 * TRAFFIC_FRAMES + OLD_FORM_FRAMES + G_N_ELEMENTS (bad));
+  g_assert_cmpuint (st.frames, ==, 2 * TRAFFIC_FRAMES + OLD_FORM_FRAMES);
+  g_assert_cmpuint (st.n_cameras, ==, 3);
+  g_assert_cmpuint (st.dead_letters, ==, G_N_ELEMENTS (bad));
+  g_assert_cmpuint (st.samples, ==, 0);
+
+  /* The references: the folder replayed, and the frames with their boxes. */
+  replay_folder (reference, "cam_01", jpeg1);
+  boxes = read_detections (csv, params.width, params.height);
+  replay_with_detections (reference, "cam_02", jpeg2, boxes);
+  replay_old_form (reference);
+
+  /* 30 frames at 10 per second: three seconds, in the minutes that start 30 s before and at
+   * the first frame. */
+  g_assert_cmpint (assert_same_traffic (db, reference, "traffic_seconds", "cam_01"), ==, 3);
+  g_assert_cmpint (assert_same_traffic (db, reference, "traffic_minutes", "cam_01"), ==, 2);
+  g_assert_cmpint (assert_same_traffic (db, reference, "traffic_seconds", "cam_02"), ==, 3);
+  g_assert_cmpint (assert_same_traffic (db, reference, "traffic_minutes", "cam_02"), ==, 2);
+  g_assert_cmpint (assert_same_traffic (db, reference, "traffic_seconds", "cam_03"), ==, 2);
+  g_assert_cmpint (assert_same_traffic (db, reference, "traffic_minutes", "cam_03"), ==, 2);
+  sql = g_strdup_printf ("SELECT sum(frames) FROM traffic_seconds WHERE session_id = %"
+                         G_GINT64_FORMAT, camera_session (db, "cam_01"));
+  g_assert_cmpint (query_file_int (db, sql), ==, TRAFFIC_FRAMES);
+
+  /* cam_02's detections are the truth's boxes, numbered by the frames' image_id, which is
+   * their place in the folder. */
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("SELECT count(*) FROM traffic_detections WHERE session_id = %"
+                         G_GINT64_FORMAT, camera_session (db, "cam_02"));
+  g_assert_cmpint (query_file_int (db, sql), ==, n_truth);
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("SELECT count(*) FROM traffic_detections WHERE session_id = %"
+                         G_GINT64_FORMAT " AND time_us != %" G_GINT64_FORMAT " + frame * %"
+                         G_GINT64_FORMAT, camera_session (db, "cam_02"), TRAFFIC_START_US,
+                         (gint64) TRAFFIC_FRAME_US);
+  g_assert_cmpint (query_file_int (db, sql), ==, 0);
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("SELECT count(DISTINCT frame) FROM traffic_detections"
+                         " WHERE session_id = %" G_GINT64_FORMAT, camera_session (db, "cam_02"));
+  g_assert_cmpint (query_file_int (db, sql), ==, TRAFFIC_FRAMES);
+
+  /* cam_03's vehicles keep the message's track ids; without an image_id, a frame is numbered
+   * by its offset (here its place: the camera has the partition to itself). */
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("SELECT count(*) FROM traffic_detections WHERE session_id = %"
+                         G_GINT64_FORMAT " AND track_id = 7 + idx AND time_us = %"
+                         G_GINT64_FORMAT " + frame * %" G_GINT64_FORMAT,
+                         camera_session (db, "cam_03"), TRAFFIC_START_US,
+                         (gint64) TRAFFIC_FRAME_US);
+  g_assert_cmpint (query_file_int (db, sql), ==, 2 * OLD_FORM_FRAMES);
+
+  /* The bad records by offset, with their reasons; the ones naming a camera in its session. */
+  sdb = open_db (db);
+  stmt = prepare (sdb, "SELECT topic, \"partition\", \"offset\", reason, excerpt,"
+                       " (SELECT camera FROM sessions WHERE id = session_id)"
+                       " FROM dead_letters ORDER BY \"offset\"");
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      const char *reason;
+
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+      g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "traffic_data");
+      g_assert_cmpint (sqlite3_column_int (stmt, 1), ==, 0);
+      g_assert_cmpint (sqlite3_column_int64 (stmt, 2), ==, TRAFFIC_FRAMES + i);
+      reason = (const char *) sqlite3_column_text (stmt, 3);
+      g_assert_nonnull (sqlite3_column_text (stmt, 4));
+      switch (i)
+        {
+        case 0:
+          g_assert_cmpstr (reason, ==, "The image is not base64: unexpected byte 0x40 at "
+                                       "offset 0");
+          g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 5), ==, "cam_01");
+          break;
+        case 1:
+          g_assert_true (g_str_has_prefix (reason, "“image”: not an image that can be "
+                                                   "decoded"));
+          g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 5), ==, "cam_01");
+          break;
+        default:
+          g_assert_cmpint (vigil_kafka_parser_parse (parser, "traffic_data", 0, 0, bad[i],
+                                                     strlen (bad[i]), &msg), ==,
+                           VIGIL_KAFKA_INVALID);
+          g_assert_cmpstr (reason, ==, msg.reason);
+          g_assert_nonnull (strstr (reason, "camera_id"));
+          break;
+        }
+    }
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  sqlite3_finalize (stmt);
+  sqlite3_close (sdb);
+}
+
+/* Enough frames for several checkpoints (one every 250 ms) to pass while they are consumed. */
+#define KILL_FRAMES 200
+
+/* Appends @option to the sanitizer setting @name for the processes spawned from now on;
+ * returns the setting as it was (NULL: unset). */
+static char *
+add_sanitizer_option (const char *name,
+                      const char *option)
+{
+  char *before = g_strdup (g_getenv (name));
+  g_autofree char *after = before != NULL ? g_strconcat (before, ":", option, NULL)
+                                          : g_strdup (option);
+
+  g_setenv (name, after, TRUE);
+
+  return before;
+}
+
+static void
+restore_setting (const char *name,
+                 const char *value)
+{
+  if (value != NULL)
+    g_setenv (name, value, TRUE);
+  else
+    g_unsetenv (name);
+}
+
+/* A camera's consumer killed at random points and restarted: every detection stored once,
+ * under the frame number the message gave it, and every frame's offset stored. */
+static void
+test_traffic_kill (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (SEED);
+  g_autofree char *cameras = g_build_filename (f->tmp, "cameras", NULL);
+  g_autofree char *cam1 = g_build_filename (cameras, "cam_01", NULL);
+  g_autofree char *jpeg1 = g_build_filename (f->tmp, "jpeg-01", NULL);
+  g_autofree char *csv = g_build_filename (f->tmp, "detections.csv", NULL);
+  g_autofree char *db = g_build_filename (f->tmp, "killed.db", NULL);
+  g_autofree char *whole = g_build_filename (f->tmp, "whole.db", NULL);
+  g_autofree char *summary = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *suppressions = g_build_filename (f->tmp, "lsan.supp", NULL);
+  g_autofree char *suppressions_option = g_strconcat ("suppressions=", suppressions, NULL);
+  g_autofree char *asan_before = NULL;
+  g_autofree char *lsan_before = NULL;
+  VigilTrafficGeneratorParams params;
+  VigilKafkaSourceStats st;
+  guint n_truth;
+  int out_fd, status;
+  GPid pid;
+
+  vigil_traffic_generator_params_init (&params);
+  params.n_frames = KILL_FRAMES;
+  params.width = 160;
+  params.height = 96;
+  params.fps = TRAFFIC_FPS;
+  params.seed = 5;
+  g_assert_true (vigil_traffic_generate (cameras, &params, NULL, &error));
+  g_assert_no_error (error);
+  write_jpegs (cam1, jpeg1);
+  n_truth = write_detections (cam1, "cam_01", csv);
+  g_assert_cmpint (rd_kafka_mock_topic_create (f->mcluster, "traffic_data", 1, 1), ==, 0);
+  produce_camera (f, jpeg1, "cam_01", csv);
+
+  /* The consumer decodes frames with GStreamer: under LeakSanitizer it would report GLib's
+   * own allocation at library load and exit with 1, which vigil-test-gstreamer.h makes this
+   * process ignore; the spawned `vigil-cli` is told the same. */
+  g_assert_true (g_file_set_contents (suppressions, "leak:_dl_init\n", -1, &error));
+  g_assert_no_error (error);
+  asan_before = add_sanitizer_option ("ASAN_OPTIONS", "fast_unwind_on_malloc=0");
+  lsan_before = add_sanitizer_option ("LSAN_OPTIONS", suppressions_option);
+
+  for (guint round = 0; round < 3; round++)
+    {
+      gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT_US;
+      gint64 target = stored_progress (db) + g_rand_int_range (rand, 1, KILL_FRAMES / 4);
+      g_autofree char *ignored = NULL;
+
+      pid = spawn_consume (f, db, "killed", &out_fd);
+      while (stored_progress (db) < MIN (target, KILL_FRAMES))
+        {
+          g_assert_cmpint (waitpid (pid, NULL, WNOHANG), ==, 0);
+          g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+          g_usleep (g_rand_int_range (rand, 1000, 20000));
+        }
+      g_usleep (g_rand_int_range (rand, 0, 200000));
+      g_test_message ("killing the consumer at %" G_GINT64_FORMAT " frames stored",
+                      stored_progress (db));
+      kill (pid, SIGKILL);
+      wait_child (pid);
+      ignored = read_all (out_fd);
+    }
+
+  pid = spawn_consume (f, db, "killed", &out_fd);
+  summary = read_all (out_fd);
+  status = wait_child (pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  g_assert_true (g_str_has_prefix (summary, "consume: samples=0 "));
+  restore_setting ("ASAN_OPTIONS", asan_before);
+  restore_setting ("LSAN_OPTIONS", lsan_before);
+
+  g_assert_cmpint (query_file_int (db, "SELECT sum(next_offset) FROM kafka_offsets"), ==,
+                   KILL_FRAMES);
+  sql = g_strdup_printf ("SELECT count(*) FROM traffic_detections WHERE session_id = %"
+                         G_GINT64_FORMAT, camera_session (db, "cam_01"));
+  g_assert_cmpint (query_file_int (db, sql), ==, n_truth);
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("SELECT count(*) FROM traffic_detections WHERE session_id = %"
+                         G_GINT64_FORMAT " AND time_us != %" G_GINT64_FORMAT " + frame * %"
+                         G_GINT64_FORMAT, camera_session (db, "cam_01"), TRAFFIC_START_US,
+                         (gint64) TRAFFIC_FRAME_US);
+  g_assert_cmpint (query_file_int (db, sql), ==, 0);
+  g_assert_cmpint (query_file_int (db, "SELECT count(*) FROM sessions"), ==, 1);
+
+  /* The 20 s of frames are all in minutes still open at every kill: each restart re-read
+   * them from the first, so the rows are those of an uninterrupted run. */
+  consume (f, whole, "whole", NULL, KILL_FRAMES, &st);
+  g_assert_cmpuint (st.frames, ==, KILL_FRAMES);
+  g_assert_cmpint (assert_same_traffic (whole, db, "traffic_seconds", "cam_01"), ==,
+                   KILL_FRAMES / TRAFFIC_FPS);
+  g_assert_cmpint (assert_same_traffic (whole, db, "traffic_minutes", "cam_01"), ==, 2);
+}
+
 int
 main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  gst_init (&argc, &argv);
 
   g_test_add ("/engine/kafka-consume/equals-replay", Fixture, NULL, fixture_set_up,
               test_equals_replay, fixture_tear_down);
@@ -895,6 +1565,10 @@ main (int    argc,
               test_broker_down, fixture_tear_down);
   g_test_add ("/engine/kafka-consume/bad-settings", Fixture, NULL, fixture_set_up,
               test_bad_settings, fixture_tear_down);
+  g_test_add ("/engine/kafka-consume/traffic", Fixture, NULL, traffic_set_up, test_traffic,
+              fixture_tear_down);
+  g_test_add ("/engine/kafka-consume/traffic-kill-9", Fixture, NULL, traffic_set_up,
+              test_traffic_kill, fixture_tear_down);
 
   return g_test_run ();
 }

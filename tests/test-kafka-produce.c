@@ -2,8 +2,9 @@
  *
  * The producing half of Kafka on the local broker (librdkafka's mock cluster, on loopback):
  * hydraulic datasets and camera frames published by the producer and read back with a plain
- * librdkafka consumer, the analytics publisher, `vigil-cli broker` as a subprocess and the
- * usage errors of `broker` and `produce`.
+ * librdkafka consumer, the analytics publisher alone and behind `replay --publish` and
+ * `consume --publish` (every window published is a stored row, none missing, none twice),
+ * `vigil-cli broker` as a subprocess and the usage errors of `broker` and `produce`.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -27,6 +28,7 @@
 #include "vigil-sensor.h"
 #include "vigil-test-cli.h"
 #include "vigil-test-gstreamer.h"
+#include "vigil-test-sqlite.h"
 #include "vigil-test-util.h"
 #include "vigil-time.h"
 
@@ -733,6 +735,156 @@ test_publish (void)
   vigil_kafka_connection_clear (&connection);
 }
 
+/* Every record on hydraulic-analytics is a window row of @db, field for field, and there are
+ * as many records as rows: none left out, none twice. @rig is the "rig" each record names. */
+static void
+check_published (const char *bootstrap,
+                 const char *db_path,
+                 const char *rig,
+                 guint       expected)
+{
+  const char *const topics[] = { "hydraulic-analytics", NULL };
+  g_autoptr(VigilKafkaParser) parser = vigil_kafka_parser_new ();
+  g_autoptr(GPtrArray) records = read_topics (bootstrap, topics);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  sqlite3 *db = open_db (db_path);
+  sqlite3_stmt *row = prepare (db, "SELECT window_start, window_end, count, avg, min, max,"
+                                   " stddev, \"range\" FROM windows"
+                                   " WHERE sensor = ?1 AND window_start = ?2");
+
+  g_assert_cmpuint (records->len, ==, expected);
+  g_assert_cmpint (query_int (db, "SELECT COUNT(*) FROM windows"), ==, records->len);
+  for (guint i = 0; i < records->len; i++)
+    {
+      const Record *r = g_ptr_array_index (records, i);
+      gsize len;
+      const char *payload = g_bytes_get_data (r->value, &len);
+      const char *sensor;
+      VigilWindowStats stored;
+      VigilKafkaMessage m;
+
+      g_assert_cmpint (vigil_kafka_parser_parse (parser, r->topic, r->partition, i, payload, len,
+                                                 &m), ==, VIGIL_KAFKA_ANALYTICS);
+      g_assert_cmpstr (m.analytics.rig, ==, rig);
+      sensor = vigil_sensor_get_info (m.analytics.stats.key)->name;
+      g_assert_cmpstr (r->key, ==, sensor);
+      g_assert_true (g_hash_table_add (seen, g_strdup_printf ("%s@%" G_GINT64_FORMAT, sensor,
+                                                              m.analytics.stats.start_us)));
+
+      sqlite3_bind_text (row, 1, sensor, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (row, 2, m.analytics.stats.start_us);
+      g_assert_cmpint (sqlite3_step (row), ==, SQLITE_ROW);
+      stored = column_window (row, 0, m.analytics.stats.key);
+      g_assert_cmpint (m.analytics.stats.end_us, ==, stored.end_us);
+      g_assert_cmpuint (m.analytics.stats.count, ==, stored.count);
+      assert_same_double (m.analytics.stats.avg, stored.avg);
+      assert_same_double (m.analytics.stats.min, stored.min);
+      assert_same_double (m.analytics.stats.max, stored.max);
+      assert_same_double (m.analytics.stats.stddev, stored.stddev);
+      assert_same_double (m.analytics.stats.range, stored.range);
+      sqlite3_reset (row);
+    }
+
+  sqlite3_finalize (row);
+  sqlite3_close (db);
+}
+
+/* The summary's publish line, with nothing lost. */
+static void
+check_publish_line (const char *out,
+                    guint       windows)
+{
+  g_autofree char *expected = g_strdup_printf ("publish: topic=hydraulic-analytics windows=%u "
+                                               "delivered=%u dropped=0 errors=0 undelivered=0\n",
+                                               windows, windows);
+
+  g_assert_nonnull (strstr (out, expected));
+}
+
+/* `replay --publish`: 2 cycles of 17 sensors, 60 s windows every 10 s: every window that
+ * holds a sample, those the ends cut included, starts from -50 s to 110 s, 17 a sensor. */
+#define PUBLISHED_PER_SENSOR 17
+static void
+test_publish_replay (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = make_rig (2);
+  g_autofree char *db = g_build_filename (dir, "store.sqlite", NULL);
+  g_autoptr(VigilKafkaBroker) broker = vigil_kafka_broker_new (1, 0, 3, &error);
+  g_auto(Result) r = { 0 };
+  g_auto(Result) usage = { 0 };
+  sqlite3 *store;
+  gint64 n;
+
+  g_assert_no_error (error);
+  run (&r, "replay", "hydraulic", dir, "--db", db, "--publish",
+       vigil_kafka_broker_get_bootstrap (broker), NULL);
+  g_assert_cmpint (r.status, ==, 0);
+
+  store = open_db (db);
+  n = query_int (store, "SELECT COUNT(*) FROM windows");
+  sqlite3_close (store);
+  g_assert_cmpint (n, ==, PUBLISHED_PER_SENSOR * VIGIL_N_SENSORS);
+  check_publish_line (r.out, (guint) n);
+  check_published (vigil_kafka_broker_get_bootstrap (broker), db, "", (guint) n);
+
+  /* The brokers come with --publish. */
+  run (&usage, "replay", "hydraulic", dir, "--db", db, "--brokers", "127.0.0.1:9", NULL);
+  g_assert_cmpint (usage.status, ==, 2);
+  g_assert_nonnull (strstr (usage.err, "--publish"));
+
+  vigil_test_remove_tree (dir);
+}
+
+/* `consume --publish` to the cluster consumed, and `--publish=BROKERS` to another one: rig-a's
+ * windows name it, and the store's rows are what was published. */
+static void
+test_publish_consume (gconstpointer data)
+{
+  gboolean other = GPOINTER_TO_INT (data);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = make_rig (2);
+  g_autofree char *db = g_build_filename (dir, "store.sqlite", NULL);
+  g_autoptr(VigilKafkaBroker) broker = vigil_kafka_broker_new (1, 0, 3, &error);
+  g_autoptr(VigilKafkaBroker) target = NULL;
+  g_autoptr(VigilKafkaProducer) producer = NULL;
+  g_autofree char *publish = NULL;
+  g_auto(Result) r = { 0 };
+  VigilKafkaHydraulicOptions options;
+  sqlite3 *store;
+  gint64 n;
+
+  g_assert_no_error (error);
+  producer = new_producer (vigil_kafka_broker_get_bootstrap (broker));
+  vigil_kafka_hydraulic_options_init (&options);
+  options.rig = "rig-a";
+  options.rig_in_message = TRUE;
+  g_assert_true (vigil_kafka_producer_send_hydraulic (producer, dir, &options, NULL, &error));
+  g_assert_no_error (error);
+
+  if (other)
+    {
+      target = vigil_kafka_broker_new (1, 0, 2, &error);
+      g_assert_no_error (error);
+      publish = g_strdup_printf ("--publish=%s", vigil_kafka_broker_get_bootstrap (target));
+    }
+  else
+    publish = g_strdup ("--publish");
+  run (&r, "consume", "--brokers", vigil_kafka_broker_get_bootstrap (broker), "--db", db,
+       "--exit-when-idle", "3", publish, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+
+  store = open_db (db);
+  n = query_int (store, "SELECT COUNT(*) FROM windows");
+  sqlite3_close (store);
+  g_assert_cmpint (n, ==, PUBLISHED_PER_SENSOR * VIGIL_N_SENSORS);
+  check_publish_line (r.out, (guint) n);
+  check_published (vigil_kafka_broker_get_bootstrap (other ? target : broker), db, "rig-a",
+                   (guint) n);
+
+  vigil_test_remove_tree (dir);
+}
+
 /* A port that was free a moment ago. */
 static guint16
 free_port (void)
@@ -746,6 +898,35 @@ free_port (void)
   g_assert_true (g_socket_bind (socket, address, FALSE, NULL));
   bound = g_socket_get_local_address (socket, NULL);
   return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+/* Brokers that are not there: the replay is not held up, and every window is counted as not
+ * delivered once the ten seconds of the end are up. */
+static void
+test_publish_unreachable (void)
+{
+  g_autofree char *dir = make_rig (1);
+  g_autofree char *db = g_build_filename (dir, "store.sqlite", NULL);
+  g_autofree char *brokers = g_strdup_printf ("127.0.0.1:%u", free_port ());
+  g_autofree char *expected = NULL;
+  g_auto(Result) r = { 0 };
+  sqlite3 *store;
+  gint64 n;
+
+  run (&r, "replay", "hydraulic", dir, "--db", db, "--publish", brokers, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  store = open_db (db);
+  n = query_int (store, "SELECT COUNT(*) FROM windows");
+  sqlite3_close (store);
+  /* One cycle: windows starting from -50 s to 50 s, 11 a sensor. */
+  g_assert_cmpint (n, ==, 11 * VIGIL_N_SENSORS);
+  expected = g_strdup_printf ("publish: topic=hydraulic-analytics windows=%" G_GINT64_FORMAT
+                              " delivered=0 dropped=0 errors=0 undelivered=%" G_GINT64_FORMAT
+                              "\n", n, n);
+  g_assert_nonnull (strstr (r.out, expected));
+  g_assert_nonnull (strstr (r.err, "still wait for the Kafka brokers"));
+
+  vigil_test_remove_tree (dir);
 }
 
 static void
@@ -849,6 +1030,12 @@ main (int    argc,
   g_test_add_func ("/kafka/produce/traffic", test_traffic);
   g_test_add_func ("/kafka/produce/traffic-video", test_traffic_video);
   g_test_add_func ("/kafka/publish/analytics", test_publish);
+  g_test_add_func ("/kafka/publish/replay", test_publish_replay);
+  g_test_add_func ("/kafka/publish/unreachable", test_publish_unreachable);
+  g_test_add_data_func ("/kafka/publish/consume-same", GINT_TO_POINTER (FALSE),
+                        test_publish_consume);
+  g_test_add_data_func ("/kafka/publish/consume-other", GINT_TO_POINTER (TRUE),
+                        test_publish_consume);
   g_test_add_func ("/kafka/broker/cli", test_broker_cli);
   g_test_add_func ("/kafka/produce/usage", test_usage);
 

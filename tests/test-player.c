@@ -4,7 +4,8 @@
  * the live ends with exactly the stored windows and every sample, a replay that starts at a
  * later cycle stores exactly the full run's windows from there on, operator actions from
  * other threads reach the store, the journal and the live in order, pauses hold at any
- * speed, and the player plays, seeks, acts and replays its own recording.
+ * speed, and the player plays, seeks, acts and replays its own recording, and acts on a Kafka
+ * subscription's alarms.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -20,6 +21,8 @@
 #include "vigil-error.h"
 #include "vigil-hydraulic-generator.h"
 #include "vigil-hydraulic-replay.h"
+#include "vigil-kafka-broker.h"
+#include "vigil-kafka-producer.h"
 #include "vigil-live.h"
 #include "vigil-player.h"
 #include "vigil-store.h"
@@ -1102,6 +1105,118 @@ test_player_pause (Fixture       *f,
   assert_live_windows_stored (vigil_player_get_live (player), db_path, G_MININT64);
 }
 
+/* A Kafka subscription in the player: alarms raised from Kafka data are acknowledged and
+ * shelved through the player, applied on the consumer's thread and stored with their comments
+ * before the action returns. */
+static void
+test_player_kafka_actions (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VigilRuleSet) rules = rules_from (always_json);
+  g_autofree char *db_path = path_in (f, "kafka.sqlite");
+  g_autoptr(VigilKafkaBroker) broker = vigil_kafka_broker_new (1, 0, 1, &error);
+  g_autoptr(VigilKafkaProducer) producer = NULL;
+  g_autoptr(VigilPlayer) player = vigil_player_new ();
+  g_autoptr(VigilKafkaSource) idle = NULL;
+  VigilLive *live = vigil_player_get_live (player);
+  ActionResult ack = { 0 }, shelve = { 0 }, unknown = { 0 };
+  VigilKafkaConnection connection;
+  VigilKafkaHydraulicOptions produce;
+  VigilKafkaSourceStats stats;
+  VigilReplayOptions options;
+  gint64 deadline = g_get_monotonic_time () + DEADLINE_US;
+  gint64 at_us;
+  sqlite3 *db;
+
+  g_assert_no_error (error);
+  vigil_kafka_connection_init (&connection, vigil_kafka_broker_get_bootstrap (broker));
+  producer = vigil_kafka_producer_new (&connection, &error);
+  g_assert_no_error (error);
+  vigil_kafka_hydraulic_options_init (&produce);
+  g_assert_true (vigil_kafka_producer_send_hydraulic (producer, rig_dir, &produce, NULL,
+                                                      &error));
+  g_assert_no_error (error);
+
+  /* A source that never started takes no action. */
+  {
+    g_autoptr(VigilStore) store = vigil_store_open (db_path, &error);
+
+    g_assert_no_error (error);
+    idle = vigil_kafka_source_new (&connection, store, rules, NULL);
+    g_assert_false (vigil_kafka_source_acknowledge (idle, NULL, "hot", VIGIL_SENSOR_TS1, NULL,
+                                                    &error));
+    g_assert_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_INVALID);
+    g_clear_error (&error);
+    g_clear_object (&idle);
+    g_assert_true (vigil_store_close (store, &error));
+    g_assert_no_error (error);
+  }
+
+  vigil_replay_options_init (&options);
+  g_assert_true (vigil_player_open_kafka (player, &connection, NULL, "test-player",
+                                          VIGIL_KAFKA_START_EARLIEST, db_path, rules, &options,
+                                          &error));
+  g_assert_no_error (error);
+  vigil_kafka_connection_clear (&connection);
+  g_assert_cmpint (vigil_player_get_kind (player), ==, VIGIL_SOURCE_KAFKA);
+  g_assert_true (vigil_player_get_can_act (player));
+
+  /* The three rules hold from the first window of their sensors on. */
+  do
+    {
+      vigil_player_poll (player);
+      g_usleep (10000);
+      vigil_kafka_source_get_stats (vigil_player_get_kafka_source (player), &stats);
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+    }
+  while (stats.alarms_raised < 3);
+
+  vigil_player_acknowledge_async (player, "hot", VIGIL_SENSOR_TS1, "seen on Kafka", NULL,
+                                  on_action_done, &ack);
+  vigil_player_shelve_async (player, "busy", VIGIL_SENSOR_PS1, 3600 * (gint64) G_USEC_PER_SEC,
+                             "shelved on Kafka", NULL, on_action_done, &shelve);
+  vigil_player_acknowledge_async (player, "no_such_rule", VIGIL_SENSOR_TS1, NULL, NULL,
+                                  on_action_done, &unknown);
+  wait_action (&ack);
+  wait_action (&shelve);
+  wait_action (&unknown);
+  g_assert_no_error (ack.error);
+  g_assert_true (ack.ok);
+  g_assert_no_error (shelve.error);
+  g_assert_true (shelve.ok);
+  g_assert_false (unknown.ok);
+  g_assert_error (unknown.error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_NOT_FOUND);
+  g_clear_error (&unknown.error);
+
+  /* Stored before the action returned, while the subscription still runs. */
+  db = open_db (db_path);
+  at_us = query_int (db, "SELECT at_us FROM alarm_journal WHERE rule = 'hot' AND sensor = 'TS1'"
+                         " AND to_state = 'active-acked' AND comment = 'seen on Kafka'");
+  g_assert_cmpint (at_us, >, START);
+  g_assert_cmpint (at_us, <=, END);
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM alarm_journal WHERE rule = 'busy'"
+                                  " AND sensor = 'PS1' AND shelved = 1"
+                                  " AND comment = 'shelved on Kafka'"), ==, 1);
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM alarms WHERE rule = 'hot'"
+                                  " AND sensor = 'TS1' AND ack_comment = 'seen on Kafka'"), ==, 1);
+  sqlite3_close (db);
+  {
+    g_autoptr(GArray) alarms = vigil_live_dup_alarms (live);
+    const VigilLiveAlarm *hot = get_alarm (alarms, "hot", VIGIL_SENSOR_TS1);
+    const VigilLiveAlarm *busy = get_alarm (alarms, "busy", VIGIL_SENSOR_PS1);
+
+    g_assert_cmpint (hot->state, ==, VIGIL_ALARM_ACTIVE_ACKED);
+    g_assert_cmpint (hot->acked_us, ==, at_us);
+    g_assert_cmpstr (hot->comment, ==, "seen on Kafka");
+    g_assert_true (busy->shelved);
+  }
+
+  /* Closed: the subscription takes no more actions. */
+  vigil_player_close (player);
+  g_assert_false (vigil_player_get_can_act (player));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1133,6 +1248,7 @@ main (int    argc,
   ADD ("/engine/replay-live/pause-speed", test_pause_speed);
   ADD ("/engine/player/dataset-and-recording", test_player);
   ADD ("/engine/player/pause", test_player_pause);
+  ADD ("/engine/player/kafka-actions", test_player_kafka_actions);
 #undef ADD
 
   status = g_test_run ();

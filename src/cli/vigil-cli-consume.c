@@ -1,7 +1,7 @@
 /* vigil-cli-consume.c
  *
- * vigil-cli consume --brokers B --db FILE [...]: the engine on Kafka's hydraulic topics,
- * headless, exactly once into a store.
+ * vigil-cli consume --brokers B --db FILE [...]: the engine on Kafka's hydraulic and traffic
+ * topics, headless, exactly once into a store.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -97,11 +97,51 @@ parse_start (const char       *text,
   return TRUE;
 }
 
+/* --publish alone publishes to the cluster consumed; --publish=BROKERS to another one. The
+ * main group's callbacks get the connection: it comes first, so the struct is at hand. */
+typedef struct
+{
+  VigilKafkaConnection  connection;
+  gboolean              enabled;
+  char                 *brokers;
+} ConsumeArgs;
+
+static gboolean
+on_publish (const char  *option_name,
+            const char  *value,
+            gpointer     data,
+            GError     **error)
+{
+  ConsumeArgs *args = data;
+
+  if (value != NULL && *value == '\0')
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "%s=: say which brokers, or leave out the “=”", option_name);
+      return FALSE;
+    }
+  args->enabled = TRUE;
+  g_free (args->brokers);
+  args->brokers = g_strdup (value);
+
+  return TRUE;
+}
+
+static void
+consume_args_clear (ConsumeArgs *args)
+{
+  vigil_kafka_connection_clear (&args->connection);
+  g_clear_pointer (&args->brokers, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ConsumeArgs, consume_args_clear)
+
 static gboolean
 run_consumer (const VigilKafkaConnection     *connection,
               const char                     *db,
               VigilRuleSet                   *rules,
               const VigilKafkaSourceOptions  *options,
+              VigilKafkaPublisher            *publisher,
               double                          exit_when_idle,
               VigilKafkaSourceStats          *out_stats,
               gboolean                       *out_interrupted,
@@ -120,6 +160,8 @@ run_consumer (const VigilKafkaConnection     *connection,
     return FALSE;
 
   source = vigil_kafka_source_new (connection, store, rules, options);
+  if (publisher != NULL)
+    vigil_kafka_source_set_publisher (source, publisher);
   if (!vigil_kafka_source_start (source, error))
     {
       vigil_store_close (store, NULL);
@@ -162,14 +204,21 @@ run_consumer (const VigilKafkaConnection     *connection,
   return TRUE;
 }
 
+/* The summary line, with the traffic counts when any camera was met. */
 static void
 print_summary (const VigilKafkaSourceStats *st)
 {
-  g_print ("consume: samples=%" G_GUINT64_FORMAT " windows=%" G_GUINT64_FORMAT " late=%"
-           G_GUINT64_FORMAT " alarms=%" G_GUINT64_FORMAT " seconds=%.3f samples_per_s=%.0f"
-           " dead_letters=%" G_GUINT64_FORMAT "\n",
-           st->samples, st->windows, st->late, st->alarms_raised, st->seconds,
-           st->seconds > 0 ? st->samples / st->seconds : 0.0, st->dead_letters);
+  g_autoptr(GString) line = g_string_new (NULL);
+
+  g_string_printf (line, "consume: samples=%" G_GUINT64_FORMAT " windows=%" G_GUINT64_FORMAT
+                   " late=%" G_GUINT64_FORMAT " alarms=%" G_GUINT64_FORMAT " seconds=%.3f"
+                   " samples_per_s=%.0f dead_letters=%" G_GUINT64_FORMAT,
+                   st->samples, st->windows, st->late, st->alarms_raised, st->seconds,
+                   st->seconds > 0 ? st->samples / st->seconds : 0.0, st->dead_letters);
+  if (st->n_cameras > 0)
+    g_string_append_printf (line, " frames=%" G_GUINT64_FORMAT " cameras=%u", st->frames,
+                            st->n_cameras);
+  g_print ("%s\n", line->str);
 }
 
 static int
@@ -196,10 +245,11 @@ _vigil_cli_consume (int    argc,
   g_auto(GStrv) properties = NULL;
   g_auto(GStrv) topic_list = NULL;
   g_auto(VigilCliReplayArgs) args = { 0 };
-  VigilKafkaConnection connection;
   VigilKafkaSourceOptions options;
   VigilReplayOptions replay_options;
   VigilKafkaSourceStats stats;
+  VigilKafkaPublisher *publisher = NULL;
+  g_auto(ConsumeArgs) kafka = { 0 };
   double exit_when_idle = 0;
   gboolean interrupted = FALSE;
   gboolean ok;
@@ -208,7 +258,7 @@ _vigil_cli_consume (int    argc,
     { "group", 0, 0, G_OPTION_ARG_STRING, &group, "Consumer group (default vigil)", "G" },
     { "topics", 0, 0, G_OPTION_ARG_STRING, &topics,
       "Topics, comma-separated; names, or patterns starting with ^ (default "
-      "^hydraulic-.*,hydraulic-labels)", "T,..." },
+      "^hydraulic-.*,hydraulic-labels,traffic_data)", "T,..." },
     { "start", 0, 0, G_OPTION_ARG_STRING, &start,
       "Where to begin: stored (default: where the store left off), earliest or latest",
       "WHERE" },
@@ -225,34 +275,43 @@ _vigil_cli_consume (int    argc,
     { "property", 'X', 0, G_OPTION_ARG_STRING_ARRAY, &properties,
       "A librdkafka consumer setting (repeatable), e.g. -X session.timeout.ms=6000",
       "KEY=VALUE" },
+    { "publish", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, on_publish,
+      "Also publish every window stored to hydraulic-analytics, in the seed's format: on the "
+      "cluster consumed, or with --publish=HOST:PORT,... on another one (same security "
+      "options)", NULL },
     { NULL }
   };
 
-  vigil_kafka_connection_init (&connection, NULL);
-  context = g_option_context_new ("— run the engine on Kafka's hydraulic topics into a store");
+  vigil_kafka_connection_init (&kafka.connection, NULL);
+  context = g_option_context_new ("— run the engine on Kafka's hydraulic and traffic topics "
+                                  "into a store");
   g_option_context_set_summary (context,
     "Consumes the seed pipeline's topics (hydraulic-<SENSOR> samples, hydraulic-labels) and "
     "runs them\nthrough the same windows, rules, alarms and health models as `replay`, exactly "
     "once into the\nstore: a restart, even after a crash, resumes where the store's last "
     "transaction left off.\nRigs are told apart by the messages' \"rig\" field or a topic "
-    "prefix (rig-a.hydraulic-PS1).\nRecords that cannot be used go to the store's dead-letter "
-    "table; the stream goes on.");
+    "prefix (rig-a.hydraulic-PS1).\nCamera frames on traffic_data (both forms) go through "
+    "the camera pipeline of `replay traffic`,\none session per camera id: objects in a message "
+    "are used as they are, a frame without\nobjects goes through Vigil's detector.\n"
+    "Records that cannot be used go to the store's dead-letter table; the stream goes on.");
   g_option_context_set_description (context,
     "Ends with one line:\n  consume: samples=N windows=N late=N alarms=N seconds=S "
-    "samples_per_s=N dead_letters=N\nExit status: 0 done, 1 error, 2 bad usage, 130 stopped "
-    "by a signal.");
-  g_option_context_set_main_group (context, _vigil_cli_kafka_option_group (&connection));
+    "samples_per_s=N dead_letters=N\n(and frames=N cameras=N when traffic came)\n"
+    "With --publish, then:\n  publish: topic=hydraulic-analytics windows=N delivered=N "
+    "dropped=N errors=N undelivered=N\n"
+    "Exit status: 0 done, 1 error, 2 bad usage, 130 stopped by a signal.");
+  g_option_context_set_main_group (context, _vigil_cli_kafka_option_group (&kafka.connection));
   g_option_context_add_main_entries (context, entries, NULL);
 
   ok = g_option_context_parse (context, &argc, &argv, &error);
   if (!ok)
     {
-      vigil_kafka_connection_clear (&connection);
+      vigil_kafka_connection_clear (&kafka.connection);
       return _vigil_cli_usage ("consume", error->message);
     }
   if (argc != 1 || db == NULL)
     {
-      vigil_kafka_connection_clear (&connection);
+      vigil_kafka_connection_clear (&kafka.connection);
       return _vigil_cli_usage ("consume", argc != 1 ? "unexpected arguments"
                                                     : "--db FILE is required");
     }
@@ -260,20 +319,20 @@ _vigil_cli_consume (int    argc,
   vigil_kafka_source_options_init (&options);
   vigil_replay_options_init (&replay_options);
   args.start = g_steal_pointer (&session_start);
-  if (!_vigil_cli_kafka_finish_connection (&connection, &error) ||
+  if (!_vigil_cli_kafka_finish_connection (&kafka.connection, &error) ||
       !parse_start (start, &options.start, &error))
     {
-      vigil_kafka_connection_clear (&connection);
+      vigil_kafka_connection_clear (&kafka.connection);
       return usage_or_fail (error);
     }
   if (!_vigil_cli_replay_options_parse (&args, &replay_options, &rules, &error))
     {
-      vigil_kafka_connection_clear (&connection);
+      vigil_kafka_connection_clear (&kafka.connection);
       return _vigil_cli_fail (error);
     }
   if (exit_when_idle < 0 || !isfinite (exit_when_idle))
     {
-      vigil_kafka_connection_clear (&connection);
+      vigil_kafka_connection_clear (&kafka.connection);
       return _vigil_cli_usage ("consume", "--exit-when-idle must be a number of seconds");
     }
 
@@ -293,13 +352,33 @@ _vigil_cli_consume (int    argc,
   if (exit_when_idle > 0)
     options.idle_us = MIN (options.idle_us, (gint64) (exit_when_idle * G_USEC_PER_SEC / 2) + 1);
 
-  ok = run_consumer (&connection, db, rules, &options, exit_when_idle, &stats, &interrupted,
-                     &error);
-  vigil_kafka_connection_clear (&connection);
+  if (kafka.enabled)
+    {
+      VigilKafkaConnection target;
+
+      vigil_kafka_connection_copy (&kafka.connection, &target);
+      if (kafka.brokers != NULL)
+        {
+          g_free (target.brokers);
+          target.brokers = g_steal_pointer (&kafka.brokers);
+        }
+      publisher = vigil_kafka_publisher_new (&target, NULL, &error);
+      vigil_kafka_connection_clear (&target);
+      if (publisher == NULL)
+        return usage_or_fail (error);
+    }
+
+  ok = run_consumer (&kafka.connection, db, rules, &options, publisher, exit_when_idle, &stats,
+                     &interrupted, &error);
   if (!ok)
-    return _vigil_cli_fail (error);
+    {
+      g_clear_pointer (&publisher, vigil_kafka_publisher_free);
+      return _vigil_cli_fail (error);
+    }
 
   print_summary (&stats);
+  if (publisher != NULL)
+    _vigil_cli_publisher_finish (publisher);
 
   return interrupted ? 130 : 0;
 }

@@ -1,6 +1,7 @@
 /* vigil-cli-replay.c
  *
- * vigil-cli replay hydraulic DIR --db FILE [...]: a dataset through the engine into a store.
+ * vigil-cli replay hydraulic DIR --db FILE [...]: a dataset through the engine into a store
+ * (`replay traffic` is in vigil-cli-replay-traffic.c).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -19,9 +20,13 @@
 #include "vigil-cli-replay.h"
 #include "vigil-error.h"
 #include "vigil-hydraulic-replay.h"
+#include "vigil-kafka-publish.h"
 #include "vigil-rules.h"
 #include "vigil-store.h"
 #include "vigil-time.h"
+
+/* How long the end of a run waits for the brokers to take the last windows. */
+#define PUBLISH_FLUSH_MS 10000
 
 typedef struct
 {
@@ -186,15 +191,16 @@ _vigil_cli_replay_options_parse (const VigilCliReplayArgs  *args,
   return TRUE;
 }
 
-gboolean
-_vigil_cli_run_replay (const char                *dir,
-                       const char                *db,
-                       VigilRuleSet              *rules,
-                       const VigilReplayOptions  *options,
-                       VigilReplayStats          *out_stats,
-                       gboolean                  *out_interrupted,
-                       VigilHydraulicReplay     **out_replay,
-                       GError                   **error)
+static gboolean
+run_replay (const char                *dir,
+            const char                *db,
+            VigilRuleSet              *rules,
+            const VigilReplayOptions  *options,
+            VigilKafkaPublisher       *publisher,
+            VigilReplayStats          *out_stats,
+            gboolean                  *out_interrupted,
+            VigilHydraulicReplay     **out_replay,
+            GError                   **error)
 {
   g_autoptr(VigilStore) store = NULL;
   g_autoptr(VigilHydraulicReplay) replay = NULL;
@@ -210,6 +216,8 @@ _vigil_cli_run_replay (const char                *dir,
     return FALSE;
 
   replay = vigil_hydraulic_replay_new (dir, store, rules, options);
+  if (publisher != NULL)
+    vigil_hydraulic_replay_set_publisher (replay, publisher);
   if (!vigil_hydraulic_replay_start (replay, error))
     {
       vigil_store_close (store, NULL);
@@ -256,6 +264,45 @@ _vigil_cli_run_replay (const char                *dir,
   return TRUE;
 }
 
+gboolean
+_vigil_cli_run_replay (const char                *dir,
+                       const char                *db,
+                       VigilRuleSet              *rules,
+                       const VigilReplayOptions  *options,
+                       VigilReplayStats          *out_stats,
+                       gboolean                  *out_interrupted,
+                       VigilHydraulicReplay     **out_replay,
+                       GError                   **error)
+{
+  return run_replay (dir, db, rules, options, NULL, out_stats, out_interrupted, out_replay,
+                     error);
+}
+
+void
+_vigil_cli_publisher_finish (VigilKafkaPublisher *publisher)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *last_error = NULL;
+  VigilKafkaPublishStats st;
+
+  if (!vigil_kafka_publisher_flush (publisher, PUBLISH_FLUSH_MS, &error))
+    g_printerr ("vigil-cli: publish: %s\n", error->message);
+  vigil_kafka_publisher_get_stats (publisher, &st);
+  last_error = vigil_kafka_publisher_dup_last_error (publisher);
+  if (st.errors > 0 && last_error != NULL)
+    g_printerr ("vigil-cli: publish: %" G_GUINT64_FORMAT " windows were not delivered: %s\n",
+                st.errors, last_error);
+  if (st.dropped > 0)
+    g_printerr ("vigil-cli: publish: %" G_GUINT64_FORMAT " windows dropped: the brokers did not "
+                "keep up with the engine (%d waiting at most)\n", st.dropped,
+                VIGIL_KAFKA_PUBLISH_QUEUE_MAX);
+  g_print ("publish: topic=hydraulic-analytics windows=%" G_GUINT64_FORMAT " delivered=%"
+           G_GUINT64_FORMAT " dropped=%" G_GUINT64_FORMAT " errors=%" G_GUINT64_FORMAT
+           " undelivered=%" G_GUINT64_FORMAT "\n", st.queued + st.dropped, st.delivered,
+           st.dropped, st.errors, st.queued - MIN (st.queued, st.delivered + st.errors));
+  vigil_kafka_publisher_free (publisher);
+}
+
 void
 _vigil_cli_print_summary (const VigilReplayStats *st)
 {
@@ -273,10 +320,14 @@ _vigil_cli_replay (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(VigilRuleSet) rules = NULL;
   g_autofree char *db = NULL;
+  g_autofree char *publish = NULL;
   g_auto(VigilCliReplayArgs) args = { 0 };
+  VigilKafkaPublisher *publisher = NULL;
+  VigilKafkaConnection connection;
   VigilReplayOptions options;
   VigilReplayStats stats;
   gboolean interrupted = FALSE;
+  gboolean ok;
   GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "Store to write (created if missing)", "FILE" },
     { "speed", 0, 0, G_OPTION_ARG_STRING, &args.speed,
@@ -292,39 +343,80 @@ _vigil_cli_replay (int    argc,
       "Event time of cycle 0 (default 2025-01-01T00:00:00Z)", "ISO" },
     { "workers", 0, 0, G_OPTION_ARG_INT, &args.workers,
       "Worker threads (default: one per processor, at most one per sensor)", "N" },
+    { "publish", 0, 0, G_OPTION_ARG_STRING, &publish,
+      "Also publish every window to the topic hydraulic-analytics of these Kafka brokers, in "
+      "the seed's format (security: --help-kafka)", "HOST:PORT[,...]" },
     { NULL }
   };
 
+  vigil_kafka_connection_init (&connection, NULL);
   context = g_option_context_new ("hydraulic DIR — replay a recorded dataset into a store");
   g_option_context_set_summary (context,
     "Streams a hydraulic dataset in the UCI layout (PS1.txt ... SE.txt, profile.txt) through "
     "event-time windows,\nthe alarm rules and the health score, and stores windows, alarms, "
     "late records and cycle labels.\nSample i of a sensor at rate r in cycle k happens at "
     "start + k×60 s + i/r.\n\nDurations are seconds (60, 0.5) or take a unit (250ms, 10s, 5m, "
-    "1h).");
+    "1h).\n\nCameras replay with “replay traffic SOURCE --camera ID --db FILE”: a folder of "
+    "numbered images,\na video file or a URI through the detector, the tracker, the traffic "
+    "statistics and the\ncamera's alarm rules (their options: “replay traffic --help”).");
   g_option_context_set_description (context,
     "Ends with one line:\n  replay: samples=N windows=N late=N alarms=N seconds=S "
-    "samples_per_s=N\nExit status: 0 done, 1 error, 2 bad usage, 130 stopped by a signal.");
+    "samples_per_s=N\nWith --publish, then:\n  publish: topic=hydraulic-analytics windows=N "
+    "delivered=N dropped=N errors=N undelivered=N\n(publishing never slows the replay: windows "
+    "the brokers cannot take in time are dropped and counted).\nExit status: 0 done, 1 error, "
+    "2 bad usage, 130 stopped by a signal.");
+  /* Cameras take options of their own (vigil-cli-replay-traffic.c). */
+  if (argc >= 2 && g_str_equal (argv[1], "traffic"))
+    return _vigil_cli_replay_traffic (argc, argv);
+
   g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_group (context, _vigil_cli_kafka_option_group (&connection));
 
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    return _vigil_cli_usage ("replay", error->message);
+  ok = g_option_context_parse (context, &argc, &argv, &error);
+  /* The connection is only for publishing: the brokers come with --publish. */
+  if (ok && publish == NULL && connection.brokers != NULL)
+    {
+      vigil_kafka_connection_clear (&connection);
+      return _vigil_cli_usage ("replay", "--brokers: say --publish BROKERS instead");
+    }
+  if (ok && publish != NULL)
+    {
+      g_free (connection.brokers);
+      connection.brokers = g_strdup (publish);
+      if (_vigil_cli_kafka_finish_connection (&connection, &error))
+        publisher = vigil_kafka_publisher_new (&connection, NULL, &error);
+      ok = publisher != NULL;
+    }
+  vigil_kafka_connection_clear (&connection);
+  if (!ok)
+    return error->domain == G_OPTION_ERROR ||
+           g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT)
+           ? _vigil_cli_usage ("replay", error->message) : _vigil_cli_fail (error);
 
-  if (argc < 2 || !g_str_equal (argv[1], "hydraulic"))
-    return _vigil_cli_usage ("replay", argc < 2 ? "say what to replay: hydraulic DIR"
-                                                : "only “hydraulic” datasets can be replayed");
-  if (argc != 3)
-    return _vigil_cli_usage ("replay", "expected one dataset directory");
-  if (db == NULL)
-    return _vigil_cli_usage ("replay", "--db FILE is required");
+  if (argc < 2 || !g_str_equal (argv[1], "hydraulic") || argc != 3 || db == NULL)
+    {
+      g_clear_pointer (&publisher, vigil_kafka_publisher_free);
+      if (argc < 2)
+        return _vigil_cli_usage ("replay", "say what to replay: hydraulic DIR, or traffic "
+                                 "SOURCE --camera ID");
+      if (!g_str_equal (argv[1], "hydraulic"))
+        return _vigil_cli_usage ("replay", "only “hydraulic” datasets and “traffic” cameras "
+                                 "can be replayed");
+      return _vigil_cli_usage ("replay", argc != 3 ? "expected one dataset directory"
+                                                   : "--db FILE is required");
+    }
 
-  if (!_vigil_cli_replay_options_parse (&args, &options, &rules, &error))
-    return _vigil_cli_fail (error);
-
-  if (!_vigil_cli_run_replay (argv[2], db, rules, &options, &stats, &interrupted, NULL, &error))
-    return _vigil_cli_fail (error);
+  ok = _vigil_cli_replay_options_parse (&args, &options, &rules, &error) &&
+       run_replay (argv[2], db, rules, &options, publisher, &stats, &interrupted, NULL, &error);
+  if (!ok)
+    {
+      g_clear_pointer (&publisher, vigil_kafka_publisher_free);
+      return _vigil_cli_fail (error);
+    }
 
   _vigil_cli_print_summary (&stats);
+  if (publisher != NULL)
+    _vigil_cli_publisher_finish (publisher);
 
   if (interrupted)
     {

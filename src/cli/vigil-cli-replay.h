@@ -47,5 +47,14 @@ gboolean _vigil_cli_run_replay            (const char                *dir,
                                            VigilHydraulicReplay     **out_replay,
                                            GError                   **error);
 void     _vigil_cli_print_summary         (const VigilReplayStats    *stats);
+/* `vigil-cli replay traffic ...` (vigil-cli-replay-traffic.c), with argv[1] "traffic". */
+int      _vigil_cli_replay_traffic        (int                        argc,
+                                           char                     **argv);
+
+/* --publish: waits up to ten seconds for the windows still queued, prints
+ *   publish: topic=hydraulic-analytics windows=N delivered=N dropped=N errors=N undelivered=N
+ * (dropped: the queue was full; errors: the brokers refused them; undelivered: still waiting
+ * when the time was up) and says on stderr why any were lost. */
+void     _vigil_cli_publisher_finish      (VigilKafkaPublisher       *publisher);
 
 G_END_DECLS

@@ -23,10 +23,10 @@ typedef struct
 
 static const Command commands[] = {
   { "broker",   "Run a local Kafka broker in memory to try Vigil with",      _vigil_cli_broker },
-  { "consume",  "Run the engine on Kafka's hydraulic topics into a store",   _vigil_cli_consume },
+  { "consume",  "Run the engine on Kafka (rigs and cameras) into a store",   _vigil_cli_consume },
   { "demo",     "Generate a demo rig, replay it and print what Vigil found", _vigil_cli_demo },
   { "evaluate", "Score the vehicle detector on ground truth (traffic)",     _vigil_cli_evaluate },
-  { "export",   "Export windows, alarms or the alarm journal of a store as CSV",
+  { "export",   "Export a store's windows, alarms, journal, detections or traffic as CSV",
     _vigil_cli_export },
   { "generate", "Write a synthetic dataset (hydraulic rig or traffic cameras)",
     _vigil_cli_generate },

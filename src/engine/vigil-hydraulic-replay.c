@@ -45,6 +45,7 @@ struct _VigilHydraulicReplay
   VigilRuleSet       *rules;
   VigilReplayOptions  options;
   VigilLive          *live;         /* optional */
+  VigilKafkaPublisher *publisher;   /* optional, borrowed */
   VigilPredictor     *predictor;    /* made by start(); predicts nothing without champions */
   GString            *model_notes;  /* champions left out, a line each */
 
@@ -305,6 +306,10 @@ submit_batch (VigilHydraulicReplay  *self,
   if (vigil_store_batch_is_empty (*batch))
     return;
 
+  if (self->publisher != NULL)
+    vigil_kafka_publisher_add_windows (self->publisher,
+                                       (const VigilWindowStats *) (gpointer)
+                                       (*batch)->windows->data, (*batch)->windows->len);
   vigil_store_submit (self->store, g_steal_pointer (batch));
   *batch = vigil_store_batch_new (self->session_id);
 }
@@ -955,6 +960,16 @@ vigil_hydraulic_replay_set_live (VigilHydraulicReplay *self,
 
   g_set_object (&self->live, live);
   self->shared.live = live;
+}
+
+void
+vigil_hydraulic_replay_set_publisher (VigilHydraulicReplay *self,
+                                      VigilKafkaPublisher  *publisher)
+{
+  g_return_if_fail (VIGIL_IS_HYDRAULIC_REPLAY (self));
+  g_return_if_fail (!self->started);
+
+  self->publisher = publisher;
 }
 
 gint64

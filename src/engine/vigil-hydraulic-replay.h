@@ -10,6 +10,7 @@
 
 #include <gio/gio.h>
 
+#include "vigil-kafka-publish.h"
 #include "vigil-live.h"
 #include "vigil-rules.h"
 #include "vigil-sensor.h"
@@ -57,6 +58,10 @@ VigilHydraulicReplay *vigil_hydraulic_replay_new        (const char             
  * progress to @live (reset by start() to the dataset's range). */
 void                  vigil_hydraulic_replay_set_live   (VigilHydraulicReplay      *self,
                                                          VigilLive                 *live);
+/* Before start(): every window is also handed to @publisher (borrowed: it must outlive
+ * wait()) as it goes to the store; the publisher never blocks the workers. */
+void                  vigil_hydraulic_replay_set_publisher (VigilHydraulicReplay   *self,
+                                                            VigilKafkaPublisher    *publisher);
 /* Scans the dataset, registers the session and starts the workers. */
 gboolean              vigil_hydraulic_replay_start      (VigilHydraulicReplay      *self,
                                                          GError                   **error);

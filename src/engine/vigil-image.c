@@ -1,6 +1,6 @@
 /* vigil-image.c
  *
- * Still images through GStreamer: appsrc (the whole file) ! decodebin ! videoconvert !
+ * Still images through GStreamer: appsrc (the whole file or buffer) ! decodebin ! videoconvert !
  * appsink, prerolled, the one decoded picture copied into a VigilFrame.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -138,10 +138,13 @@ frame_from_sample (GstSample         *sample,
   return frame;
 }
 
-VigilFrame *
-vigil_image_load (const char        *path,
-                  VigilFrameFormat   format,
-                  GError           **error)
+/* Decodes @contents (taken), the whole of one image named @name in messages. */
+static VigilFrame *
+decode_contents (char              *contents,
+                 gsize              size,
+                 const char        *name,
+                 VigilFrameFormat   format,
+                 GError           **error)
 {
   static GOnce gst_once = G_ONCE_INIT;
   g_autoptr(GstElement) pipeline = NULL;
@@ -151,41 +154,20 @@ vigil_image_load (const char        *path,
   GstElement *appsrc = NULL;
   GstElement *appsink = NULL;
   VigilFrame *frame;
-  g_autoptr(GError) read_error = NULL;
-  char *contents = NULL;
-  gsize size = 0;
-
-  g_return_val_if_fail (path != NULL, NULL);
-  g_return_val_if_fail (format == VIGIL_FRAME_GRAY8 || format == VIGIL_FRAME_RGB24, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   g_once (&gst_once, init_gstreamer, NULL);
-
-  /* The whole file goes in as one buffer: decoders without a parser in front of them
-   * (avdec_bmp) take each buffer for a whole picture, and a still image is small. */
-  if (!g_file_get_contents (path, &contents, &size, &read_error))
-    {
-      g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_IO,
-                   "%s: cannot read the image: %s", path, read_error->message);
-      return NULL;
-    }
-  if (size == 0)
-    {
-      g_free (contents);
-      g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_PARSE,
-                   "%s: not an image that can be decoded: the file is empty", path);
-      return NULL;
-    }
 
   pipeline = build_pipeline (&appsrc, &appsink);
   if (pipeline == NULL)
     {
       g_free (contents);
       g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_FAILED,
-                   "%s: GStreamer lacks appsrc, decodebin, videoconvert or appsink", path);
+                   "%s: GStreamer lacks appsrc, decodebin, videoconvert or appsink", name);
       return NULL;
     }
 
+  /* The whole image goes in as one buffer: decoders without a parser in front of them
+   * (avdec_bmp) take each buffer for a whole picture, and a still image is small. */
   bus = gst_element_get_bus (pipeline);
   gst_app_src_push_buffer (GST_APP_SRC (appsrc), gst_buffer_new_wrapped (contents, size));
   gst_app_src_end_of_stream (GST_APP_SRC (appsrc));
@@ -203,7 +185,7 @@ vigil_image_load (const char        *path,
       if (message != NULL && GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR)
         gst_message_parse_error (message, &gst_error, NULL);
       g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_PARSE,
-                   "%s: not an image that can be decoded: %s", path,
+                   "%s: not an image that can be decoded: %s", name,
                    gst_error != NULL ? gst_error->message
                    : message == NULL ? "the decoder did not answer"
                    : "no picture in the file");
@@ -211,7 +193,59 @@ vigil_image_load (const char        *path,
       return NULL;
     }
 
-  frame = frame_from_sample (sample, format, path, error);
+  frame = frame_from_sample (sample, format, name, error);
   gst_element_set_state (pipeline, GST_STATE_NULL);
   return frame;
+}
+
+VigilFrame *
+vigil_image_load (const char        *path,
+                  VigilFrameFormat   format,
+                  GError           **error)
+{
+  g_autoptr(GError) read_error = NULL;
+  char *contents = NULL;
+  gsize size = 0;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (format == VIGIL_FRAME_GRAY8 || format == VIGIL_FRAME_RGB24, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!g_file_get_contents (path, &contents, &size, &read_error))
+    {
+      g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_IO,
+                   "%s: cannot read the image: %s", path, read_error->message);
+      return NULL;
+    }
+  if (size == 0)
+    {
+      g_free (contents);
+      g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_PARSE,
+                   "%s: not an image that can be decoded: the file is empty", path);
+      return NULL;
+    }
+
+  return decode_contents (contents, size, path, format, error);
+}
+
+VigilFrame *
+vigil_image_decode (const void        *data,
+                    gsize              len,
+                    const char        *name,
+                    VigilFrameFormat   format,
+                    GError           **error)
+{
+  g_return_val_if_fail (data != NULL || len == 0, NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (format == VIGIL_FRAME_GRAY8 || format == VIGIL_FRAME_RGB24, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (len == 0)
+    {
+      g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_PARSE,
+                   "%s: not an image that can be decoded: it is empty", name);
+      return NULL;
+    }
+
+  return decode_contents (g_memdup2 (data, len), len, name, format, error);
 }

@@ -23,5 +23,13 @@ G_BEGIN_DECLS
 VigilFrame *vigil_image_load (const char        *path,
                               VigilFrameFormat   format,
                               GError           **error);
+/* The same for an image held in memory (a camera frame received as JPEG bytes); @name says
+ * where it came from in messages, as the path does above. Fails with
+ * VIGIL_ENGINE_ERROR_PARSE when @data is not an image GStreamer can decode. */
+VigilFrame *vigil_image_decode (const void        *data,
+                                gsize              len,
+                                const char        *name,
+                                VigilFrameFormat   format,
+                                GError           **error);
 
 G_END_DECLS

@@ -397,12 +397,15 @@ _vigil_kafka_source_checkpoint (VigilKafkaSource *self)
       /* Where every sensor of the rig on the bus has got to. */
       if (rig->shared->live != NULL && position != G_MAXINT64)
         vigil_live_set_position (rig->shared->live, position);
+      _vigil_kafka_source_publish_rig (self, rig);
       if (!vigil_store_batch_is_empty (rig->batch))
         {
           vigil_store_batch_attach (main, g_steal_pointer (&rig->batch));
           rig->batch = vigil_store_batch_new (rig->session_id);
         }
     }
+
+  _vigil_kafka_source_checkpoint_cameras (self, main);
 
   g_array_append_vals (main->dead_letters, self->dead_letters->data, self->dead_letters->len);
   /* The strings moved with the structs. */
@@ -448,6 +451,7 @@ drop_state (VigilKafkaSource *self)
 {
   _vigil_kafka_source_checkpoint (self);
   g_hash_table_remove_all (self->rigs);
+  _vigil_kafka_source_drop_cameras (self);
 }
 
 /* Rebalancing -------------------------------------------------------------------------------- */

@@ -26,6 +26,7 @@ struct _VigilKafkaPublisher
   rd_kafka_topic_t *topic;
   GThread          *poller;
   atomic_bool       stopping;
+  atomic_bool       waited;     /* a flush timed out: free() does not wait again */
 
   atomic_ulong      queued;
   atomic_ulong      delivered;
@@ -175,7 +176,8 @@ vigil_kafka_publisher_free (VigilKafkaPublisher *self)
 
   atomic_store (&self->stopping, TRUE);
   g_thread_join (self->poller);
-  rd_kafka_flush (self->rk, FREE_FLUSH_MS);
+  if (!atomic_load (&self->waited))
+    rd_kafka_flush (self->rk, FREE_FLUSH_MS);
   rd_kafka_purge (self->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
   rd_kafka_poll (self->rk, 0);
   rd_kafka_topic_destroy (self->topic);
@@ -190,12 +192,24 @@ vigil_kafka_publisher_add_windows (VigilKafkaPublisher    *self,
                                    const VigilWindowStats *windows,
                                    guint                   n_windows)
 {
+  vigil_kafka_publisher_add_rig_windows (self, NULL, windows, n_windows);
+}
+
+void
+vigil_kafka_publisher_add_rig_windows (VigilKafkaPublisher    *self,
+                                       const char             *rig,
+                                       const VigilWindowStats *windows,
+                                       guint                   n_windows)
+{
   g_autoptr(GString) payload = NULL;
   VigilKafkaAnalytics analytics = { 0 };
 
   g_return_if_fail (self != NULL);
   g_return_if_fail (windows != NULL || n_windows == 0);
+  g_return_if_fail (rig == NULL || strlen (rig) <= VIGIL_KAFKA_NAME_MAX);
 
+  if (rig != NULL)
+    g_strlcpy (analytics.rig, rig, sizeof analytics.rig);
   payload = g_string_sized_new (256);
   for (guint i = 0; i < n_windows; i++)
     {
@@ -238,6 +252,7 @@ vigil_kafka_publisher_flush (VigilKafkaPublisher  *self,
   if (rd_kafka_flush (self->rk, (int) MIN (timeout_ms, (guint) G_MAXINT)) !=
       RD_KAFKA_RESP_ERR_NO_ERROR)
     {
+      atomic_store (&self->waited, TRUE);
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
                    "%d window results still wait for the Kafka brokers",
                    rd_kafka_outq_len (self->rk));

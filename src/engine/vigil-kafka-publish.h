@@ -38,12 +38,19 @@ typedef struct _VigilKafkaPublisher VigilKafkaPublisher;
 VigilKafkaPublisher *vigil_kafka_publisher_new         (const VigilKafkaConnection  *connection,
                                                         const char                  *topic,
                                                         GError                     **error);
-/* Waits up to about ten seconds for what is queued, then drops the rest. */
+/* Waits up to about ten seconds for what is queued (not at all after a flush() that timed
+ * out: the caller waited already), then drops the rest. */
 void                 vigil_kafka_publisher_free        (VigilKafkaPublisher         *self);
 /* Any thread; never blocks. Windows of a key that is not a sensor are skipped. */
 void                 vigil_kafka_publisher_add_windows (VigilKafkaPublisher         *self,
                                                         const VigilWindowStats      *windows,
                                                         guint                        n_windows);
+/* The same with the message's "rig" field set to @rig ("" or NULL: none), for a consumer of
+ * several rigs publishing to one topic. @rig must be a valid rig name (vigil-kafka-message.h). */
+void                 vigil_kafka_publisher_add_rig_windows (VigilKafkaPublisher     *self,
+                                                            const char              *rig,
+                                                            const VigilWindowStats  *windows,
+                                                            guint                    n_windows);
 /* Waits until everything queued is delivered or failed, at most @timeout_ms. FALSE with
  * G_IO_ERROR_TIMED_OUT if messages are still waiting. */
 gboolean             vigil_kafka_publisher_flush       (VigilKafkaPublisher         *self,

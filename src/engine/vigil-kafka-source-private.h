@@ -119,6 +119,7 @@ struct _VigilKafkaSource
   gboolean                 idle_done;
   VigilStageShared         shared_live;
   VigilStageShared         shared_quiet;
+  GHashTable              *cameras;     /* camera id -> KafkaCamera (vigil-kafka-traffic.c) */
 
   GThread                 *thread;
   gboolean                 started;
@@ -134,12 +135,23 @@ struct _VigilKafkaSource
   atomic_uint_fast64_t     n_dead;
   atomic_uint_fast64_t     checkpoints;
   atomic_uint              n_rigs;
+  atomic_uint_fast64_t     frames;
+  atomic_uint              cameras_serial;
+  atomic_uint              n_cameras;
 
-  GMutex                   state_lock;  /* guards the four below */
+  GMutex                   state_lock;  /* guards the five below */
   VigilKafkaSourceState    state;
   char                    *last_error;
   GArray                  *lag;         /* VigilKafkaPartitionLag */
   GError                  *error;       /* what made it fail */
+  GPtrArray               *camera_list; /* VigilCamera met so far, in order of first sight */
+
+  /* Publishing and operator actions (the last block of vigil-kafka-source.c) */
+  VigilKafkaPublisher     *publisher;   /* borrowed; NULL: nothing is published */
+  GMutex                   actions_lock; /* guards the two below */
+  GQueue                   actions;     /* waiting for the consumer thread */
+  gboolean                 actions_closed; /* the consumer thread ended: no more are taken */
+  atomic_uint              n_actions;   /* the queue's length, read without the lock */
 };
 
 void       _vigil_kafka_source_set_state      (VigilKafkaSource                *self,
@@ -162,6 +174,16 @@ gint64     _vigil_kafka_stream_get_watermark  (Stream                          *
 void       _vigil_kafka_source_flush_live_run (Rig                             *rig,
                                                Stream                          *st);
 
+/* The last block of vigil-kafka-source.c: publishing and operator actions */
+
+/* Before @rig's batch goes to the store: its windows go to the publisher, if any. */
+void       _vigil_kafka_source_publish_rig    (VigilKafkaSource                *self,
+                                               Rig                             *rig);
+/* On the consumer thread, between records: applies the operator actions waiting. */
+void       _vigil_kafka_source_run_actions    (VigilKafkaSource                *self);
+/* On the consumer thread, when it ends: refuses the actions waiting and any later ones. */
+void       _vigil_kafka_source_close_actions  (VigilKafkaSource                *self);
+
 /* vigil-kafka-offsets.c */
 
 /* Writes everything since the last checkpoint with the offsets, in one transaction, then
@@ -175,5 +197,25 @@ void       _vigil_kafka_source_on_rebalance   (rd_kafka_t                      *
 void       _vigil_kafka_source_reseek         (VigilKafkaSource                *self);
 /* Publishes each assigned partition's lag; asks a broker whether it is back when retrying. */
 void       _vigil_kafka_source_update_lag     (VigilKafkaSource                *self);
+
+/* vigil-kafka-traffic.c */
+
+/* A traffic_data message: its camera's frame analysed into the camera's batch, or a dead
+ * letter in the camera's session when its image is unusable. FALSE when the store failed. */
+gboolean   _vigil_kafka_source_handle_traffic (VigilKafkaSource                *self,
+                                               const rd_kafka_message_t        *rkm,
+                                               const VigilKafkaTraffic         *traffic,
+                                               gboolean                         replayed,
+                                               GError                         **error);
+/* Moves every camera's results into @main, the checkpoint's batch, and lowers each partition's
+ * resume offset to the first frame of the periods its cameras hold open. */
+void       _vigil_kafka_source_checkpoint_cameras (VigilKafkaSource            *self,
+                                                   VigilStoreBatch             *main);
+/* After a checkpoint, as partitions go: the cameras are made afresh when their frames come
+ * again, rebuilt from where their partitions resume. */
+void       _vigil_kafka_source_drop_cameras   (VigilKafkaSource                *self);
+/* End of the run: every camera closes its open periods. */
+void       _vigil_kafka_source_finish_cameras (VigilKafkaSource                *self);
+void       _vigil_kafka_source_free_cameras   (VigilKafkaSource                *self);
 
 G_END_DECLS

@@ -30,7 +30,9 @@
 
 G_DEFINE_FINAL_TYPE (VigilKafkaSource, vigil_kafka_source, G_TYPE_OBJECT)
 
-static const char * const default_topics[] = { "^hydraulic-.*", "hydraulic-labels", NULL };
+static const char * const default_topics[] = {
+  "^hydraulic-.*", "hydraulic-labels", "traffic_data", NULL
+};
 
 void
 vigil_kafka_source_options_init (VigilKafkaSourceOptions *options)
@@ -693,11 +695,13 @@ handle_message (VigilKafkaSource    *self,
       ok = handle_dead_letter (self, rkm, topic, msg.reason, replayed, error);
       break;
 
-    case VIGIL_KAFKA_ANALYTICS:
     case VIGIL_KAFKA_TRAFFIC:
+      ok = _vigil_kafka_source_handle_traffic (self, rkm, &msg.traffic, replayed, error);
+      break;
+
+    case VIGIL_KAFKA_ANALYTICS:
     default:
-      /* Window results (Vigil's own output, which "^hydraulic-.*" matches) and traffic are
-       * read by other consumers. */
+      /* Window results: Vigil's own output, which "^hydraulic-.*" matches. */
       break;
     }
 
@@ -766,6 +770,7 @@ finish_streams (VigilKafkaSource *self)
       if (rig->predictor != NULL)
         vigil_predictor_finish (rig->predictor);
     }
+  _vigil_kafka_source_finish_cameras (self);
 }
 
 static gpointer
@@ -803,6 +808,8 @@ consumer_main (gpointer data)
         advance_idle (self);
       if (now - self->last_lag_us >= LAG_INTERVAL_US)
         _vigil_kafka_source_update_lag (self);
+      if (atomic_load (&self->n_actions) > 0)
+        _vigil_kafka_source_run_actions (self);
     }
 
   if (!_vigil_kafka_source_failed (self))
@@ -810,6 +817,7 @@ consumer_main (gpointer data)
       finish_streams (self);
       _vigil_kafka_source_checkpoint (self);
     }
+  _vigil_kafka_source_close_actions (self);
   /* Leaves the group: the revocation writes nothing new and drops the state. */
   rd_kafka_consumer_close (self->rk);
   g_hash_table_remove_all (self->rigs);
@@ -835,6 +843,7 @@ vigil_kafka_source_finalize (GObject *object)
   g_hash_table_destroy (self->rigs);
   g_hash_table_destroy (self->partitions);
   g_hash_table_destroy (self->sessions);
+  _vigil_kafka_source_free_cameras (self);
   g_clear_pointer (&self->reseek, rd_kafka_topic_partition_list_destroy);
   g_clear_pointer (&self->rk, rd_kafka_destroy);
   g_clear_pointer (&self->parser, vigil_kafka_fast_parser_free);
@@ -851,6 +860,7 @@ vigil_kafka_source_finalize (GObject *object)
   g_free (self->last_error);
   g_clear_error (&self->error);
   g_mutex_clear (&self->state_lock);
+  g_mutex_clear (&self->actions_lock);
 
   G_OBJECT_CLASS (vigil_kafka_source_parent_class)->finalize (object);
 }
@@ -865,6 +875,7 @@ static void
 vigil_kafka_source_init (VigilKafkaSource *self)
 {
   g_mutex_init (&self->state_lock);
+  g_mutex_init (&self->actions_lock);
   self->partitions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                             (GDestroyNotify) partition_free);
   self->rigs = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) rig_free);
@@ -1134,6 +1145,8 @@ vigil_kafka_source_get_stats (VigilKafkaSource      *self,
   stats->alarms_raised = atomic_load (&self->shared_live.alarms_raised) +
                          atomic_load (&self->shared_quiet.alarms_raised);
   stats->n_rigs = atomic_load (&self->n_rigs);
+  stats->frames = atomic_load (&self->frames);
+  stats->n_cameras = atomic_load (&self->n_cameras);
   stats->rig_health = 100;
   for (guint s = 0; s < VIGIL_N_SENSORS; s++)
     {
@@ -1211,4 +1224,288 @@ vigil_kafka_source_dup_lag (VigilKafkaSource *self)
   g_mutex_unlock (&self->state_lock);
 
   return out;
+}
+
+/* Publishing and operator actions -------------------------------------------------------------
+ *
+ * Alarm machines belong to the consumer thread, so an operator's action is queued for it and
+ * the caller waits: the thread applies it between two records, publishes the transitions and
+ * stores them with a checkpoint before the caller hears back. */
+
+void
+vigil_kafka_source_set_publisher (VigilKafkaSource    *self,
+                                  VigilKafkaPublisher *publisher)
+{
+  g_return_if_fail (VIGIL_IS_KAFKA_SOURCE (self));
+  g_return_if_fail (!self->started);
+
+  self->publisher = publisher;
+}
+
+void
+_vigil_kafka_source_publish_rig (VigilKafkaSource *self,
+                                 Rig              *rig)
+{
+  if (self->publisher == NULL || rig->batch->windows->len == 0)
+    return;
+
+  vigil_kafka_publisher_add_rig_windows (self->publisher, rig->name,
+                                         (const VigilWindowStats *) (gpointer)
+                                         rig->batch->windows->data,
+                                         rig->batch->windows->len);
+}
+
+typedef struct
+{
+  gboolean  shelve;
+  char     *rig;            /* NULL: the rig on the live bus */
+  char     *rule;
+  guint     key;
+  gint64    duration_us;
+  char     *comment;
+
+  GMutex    lock;           /* guards the three below */
+  GCond     cond;
+  gboolean  done;
+  GError   *error;          /* NULL: applied */
+} Action;
+
+static Action *
+action_new (gboolean    shelve,
+            const char *rig,
+            const char *rule,
+            guint       key,
+            gint64      duration_us,
+            const char *comment)
+{
+  Action *action = g_new0 (Action, 1);
+
+  action->shelve = shelve;
+  action->rig = g_strdup (rig);
+  action->rule = g_strdup (rule);
+  action->key = key;
+  action->duration_us = duration_us;
+  action->comment = g_strdup (comment);
+  g_mutex_init (&action->lock);
+  g_cond_init (&action->cond);
+
+  return action;
+}
+
+static void
+action_free (Action *action)
+{
+  g_free (action->rig);
+  g_free (action->rule);
+  g_free (action->comment);
+  g_clear_error (&action->error);
+  g_mutex_clear (&action->lock);
+  g_cond_clear (&action->cond);
+  g_free (action);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Action, action_free)
+
+static void
+action_complete (Action *action,
+                 GError *error)
+{
+  g_mutex_lock (&action->lock);
+  action->error = error;
+  action->done = TRUE;
+  g_cond_signal (&action->cond);
+  g_mutex_unlock (&action->lock);
+}
+
+static gboolean
+apply_action (VigilKafkaSource  *self,
+              Action            *action,
+              GError           **error)
+{
+  const char *name = action->rig != NULL ? action->rig : self->live_rig;
+  Rig *rig = name != NULL ? g_hash_table_lookup (self->rigs, name) : NULL;
+  guint first;
+  gboolean ok;
+
+  if (rig == NULL)
+    {
+      g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_NOT_FOUND,
+                   "No record of rig “%s” has arrived yet", name != NULL ? name : "");
+      return FALSE;
+    }
+
+  first = rig->batch->transitions->len;
+  if (action->key >= VIGIL_KEY_COMPONENT)
+    {
+      if (rig->predictor == NULL)
+        {
+          g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_NOT_FOUND,
+                       "No health model predicts the components of this subscription");
+          return FALSE;
+        }
+      /* The predictor hands its transitions to emit_predictions(), which publishes them. */
+      ok = action->shelve
+           ? vigil_predictor_shelve (rig->predictor, action->rule, action->key,
+                                     action->duration_us, action->comment, error)
+           : vigil_predictor_acknowledge (rig->predictor, action->rule, action->key,
+                                          action->comment, error);
+    }
+  else
+    {
+      Stream *st = action->key < VIGIL_N_SENSORS ? rig->streams[action->key] : NULL;
+      gint64 at;
+
+      if (st == NULL || !st->seen)
+        {
+          g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_NOT_FOUND,
+                       "No %s sample has arrived yet",
+                       action->key < VIGIL_N_SENSORS
+                       ? vigil_sensor_get_info (action->key)->name : "such");
+          return FALSE;
+        }
+      at = st->max_event_us;
+      ok = action->shelve
+           ? vigil_alarm_machine_shelve (st->stage.alarms, action->rule, action->key, at,
+                                         at + action->duration_us, action->comment,
+                                         rig->batch->transitions, error)
+           : vigil_alarm_machine_acknowledge (st->stage.alarms, action->rule, action->key, at,
+                                              action->comment, rig->batch->transitions, error);
+      if (ok)
+        {
+          atomic_store (&rig->shared->health[action->key],
+                        vigil_alarm_machine_get_health (st->stage.alarms, action->key));
+          _vigil_publish_transitions (rig->shared->live, rig->batch, first);
+        }
+    }
+  if (!ok)
+    return FALSE;
+
+  self->dirty = TRUE;
+  if (!_vigil_kafka_source_checkpoint (self))
+    {
+      g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_FAILED,
+                   "The subscription failed before the action was stored");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+void
+_vigil_kafka_source_run_actions (VigilKafkaSource *self)
+{
+  for (;;)
+    {
+      GError *error = NULL;
+      Action *action;
+
+      g_mutex_lock (&self->actions_lock);
+      action = g_queue_pop_head (&self->actions);
+      if (action != NULL)
+        atomic_fetch_sub (&self->n_actions, 1);
+      g_mutex_unlock (&self->actions_lock);
+      if (action == NULL)
+        return;
+
+      apply_action (self, action, &error);
+      action_complete (action, error);
+    }
+}
+
+void
+_vigil_kafka_source_close_actions (VigilKafkaSource *self)
+{
+  Action *action;
+
+  g_mutex_lock (&self->actions_lock);
+  self->actions_closed = TRUE;
+  while ((action = g_queue_pop_head (&self->actions)) != NULL)
+    action_complete (action, g_error_new (VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_INVALID,
+                                          "The Kafka subscription has stopped"));
+  atomic_store (&self->n_actions, 0);
+  g_mutex_unlock (&self->actions_lock);
+}
+
+static gboolean
+run_action (VigilKafkaSource  *self,
+            Action            *action,
+            GError           **error)
+{
+  gboolean queued = FALSE;
+
+  if (self->thread != NULL && g_thread_self () == self->thread)
+    {
+      g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_INVALID,
+                   "Operator actions cannot come from the consumer's own thread");
+      return FALSE;
+    }
+
+  g_mutex_lock (&self->actions_lock);
+  if (self->started && !self->actions_closed)
+    {
+      g_queue_push_tail (&self->actions, action);
+      atomic_fetch_add (&self->n_actions, 1);
+      queued = TRUE;
+    }
+  g_mutex_unlock (&self->actions_lock);
+
+  if (!queued)
+    {
+      g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_INVALID,
+                   "The Kafka subscription is not running");
+      return FALSE;
+    }
+
+  g_mutex_lock (&action->lock);
+  while (!action->done)
+    g_cond_wait (&action->cond, &action->lock);
+  g_mutex_unlock (&action->lock);
+
+  if (action->error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&action->error));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+vigil_kafka_source_acknowledge (VigilKafkaSource  *self,
+                                const char        *rig,
+                                const char        *rule,
+                                guint              sensor,
+                                const char        *comment,
+                                GError           **error)
+{
+  g_autoptr(Action) action = NULL;
+
+  g_return_val_if_fail (VIGIL_IS_KAFKA_SOURCE (self), FALSE);
+  g_return_val_if_fail (rule != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  action = action_new (FALSE, rig, rule, sensor, 0, comment);
+
+  return run_action (self, action, error);
+}
+
+gboolean
+vigil_kafka_source_shelve (VigilKafkaSource  *self,
+                           const char        *rig,
+                           const char        *rule,
+                           guint              sensor,
+                           gint64             duration_us,
+                           const char        *comment,
+                           GError           **error)
+{
+  g_autoptr(Action) action = NULL;
+
+  g_return_val_if_fail (VIGIL_IS_KAFKA_SOURCE (self), FALSE);
+  g_return_val_if_fail (rule != NULL, FALSE);
+  g_return_val_if_fail (duration_us > 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  action = action_new (TRUE, rig, rule, sensor, duration_us, comment);
+
+  return run_action (self, action, error);
 }

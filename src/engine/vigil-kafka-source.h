@@ -13,6 +13,10 @@
  * from the stored windows, and rows are keyed, so a crash at any point changes nothing in the
  * final store. Offsets are committed to Kafka after the store commits, for lag tools only.
  *
+ * Traffic: each camera id met on traffic_data becomes a VigilCamera (never started: its
+ * frames are analysed on the consumer's thread) in a "traffic" session of its own, and what it
+ * computes is written in the same transactions as the offsets of the frames it came from.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -21,6 +25,7 @@
 #include <gio/gio.h>
 
 #include "vigil-kafka-connection.h"
+#include "vigil-kafka-publish.h"
 #include "vigil-live.h"
 #include "vigil-rules.h"
 #include "vigil-sensor.h"
@@ -55,7 +60,8 @@ typedef struct
 {
   const char         *group;         /* consumer group; NULL: "vigil" */
   const char * const *topics;        /* names, or regular expressions starting with '^';
-                                      * NULL: "^hydraulic-.*" and "hydraulic-labels" */
+                                      * NULL: "^hydraulic-.*", "hydraulic-labels" and
+                                      * "traffic_data" */
   VigilKafkaStart     start;
   gint64              start_us;      /* event time of cycle 0 (the session's start) */
   gint64              window_us;     /* as the replay's: 60 s, 10 s, 10 s */
@@ -100,6 +106,8 @@ typedef struct
   double  seconds;         /* wall seconds since start */
   double  idle_seconds;    /* since the last record or assignment; 0 before the first
                             * assignment */
+  guint64 frames;          /* traffic frames analysed */
+  guint   n_cameras;       /* cameras met on traffic_data */
 } VigilKafkaSourceStats;
 
 #define VIGIL_TYPE_KAFKA_SOURCE (vigil_kafka_source_get_type ())
@@ -131,6 +139,41 @@ VigilKafkaSourceState vigil_kafka_source_get_state (VigilKafkaSource           *
 char             *vigil_kafka_source_dup_last_error (VigilKafkaSource          *self);
 /* The assigned partitions (VigilKafkaPartitionLag), by topic and partition. */
 GArray           *vigil_kafka_source_dup_lag   (VigilKafkaSource               *self);
+/* The cameras met on traffic_data so far (VigilCamera references, one per camera id, in order
+ * of first sight; they outlive the run). A camera is added when its first message arrives;
+ * after a rebalance a camera is made afresh and replaces the one of the same id at the same
+ * place. The serial, which starts at 0, changes whenever the list does. Any thread. */
+GPtrArray        *vigil_kafka_source_dup_cameras       (VigilKafkaSource       *self);
+guint             vigil_kafka_source_get_cameras_serial (VigilKafkaSource      *self);
 const char       *vigil_kafka_source_state_to_string (VigilKafkaSourceState     state);
+
+/* Publishing and operator actions ----------------------------------------------------------- */
+
+/* Before start(): every window a checkpoint stores is also handed to @publisher (borrowed: it
+ * must outlive wait()), just before the store commits it, with the rig's name in "rig" when
+ * the rig has one. A crash between the two publishes those windows again after the restart
+ * (at least once), the rows stay exactly once. The publisher never blocks the consumer. */
+void              vigil_kafka_source_set_publisher (VigilKafkaSource           *self,
+                                                    VigilKafkaPublisher        *publisher);
+/* Operator actions on a live alarm of @rig (NULL: the rig on the live bus, the first one),
+ * applied on the consumer's thread through its alarm machines, journaled at the event time
+ * the sensor has reached (a component's: the end of the latest cycle predicted), published to
+ * the live bus and stored before they return. Any thread but the consumer's; blocks until the
+ * consumer has taken the action (it looks between records, at least every 100 ms). Errors as
+ * vigil_alarm_machine_acknowledge(); NOT_FOUND also for a rig or a sensor not seen yet, INVALID
+ * when the source is not running. */
+gboolean          vigil_kafka_source_acknowledge   (VigilKafkaSource           *self,
+                                                    const char                 *rig,
+                                                    const char                 *rule,
+                                                    guint                       sensor,
+                                                    const char                 *comment,
+                                                    GError                    **error);
+gboolean          vigil_kafka_source_shelve        (VigilKafkaSource           *self,
+                                                    const char                 *rig,
+                                                    const char                 *rule,
+                                                    guint                       sensor,
+                                                    gint64                      duration_us,
+                                                    const char                 *comment,
+                                                    GError                    **error);
 
 G_END_DECLS

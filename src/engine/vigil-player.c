@@ -424,7 +424,8 @@ vigil_player_get_can_act (VigilPlayer *self)
 {
   g_return_val_if_fail (VIGIL_IS_PLAYER (self), FALSE);
 
-  return self->kind == VIGIL_SOURCE_DATASET && self->replay != NULL;
+  return (self->kind == VIGIL_SOURCE_DATASET && self->replay != NULL) ||
+         (self->kind == VIGIL_SOURCE_KAFKA && self->kafka != NULL);
 }
 
 void
@@ -605,11 +606,19 @@ action_thread (GTask        *task,
                GCancellable *cancellable)
 {
   VigilHydraulicReplay *replay = g_object_get_data (G_OBJECT (task), "replay");
+  VigilKafkaSource *kafka = g_object_get_data (G_OBJECT (task), "kafka");
   ActionData *action = task_data;
   g_autoptr(GError) error = NULL;
   gboolean ok;
 
-  if (action->shelve)
+  /* A subscription acts on the rig the live bus shows. */
+  if (kafka != NULL && action->shelve)
+    ok = vigil_kafka_source_shelve (kafka, NULL, action->rule, action->sensor,
+                                    action->duration_us, action->comment, &error);
+  else if (kafka != NULL)
+    ok = vigil_kafka_source_acknowledge (kafka, NULL, action->rule, action->sensor,
+                                         action->comment, &error);
+  else if (action->shelve)
     ok = vigil_hydraulic_replay_shelve (replay, action->rule, action->sensor,
                                         action->duration_us, action->comment, &error);
   else
@@ -648,9 +657,14 @@ run_action (VigilPlayer         *self,
       return;
     }
 
-  /* The task keeps the replay alive even if a seek replaces it meanwhile. */
-  g_object_set_data_full (G_OBJECT (task), "replay", g_object_ref (self->replay),
-                          g_object_unref);
+  /* The task keeps the source alive even if a seek or another source replaces it
+   * meanwhile. */
+  if (self->kind == VIGIL_SOURCE_KAFKA)
+    g_object_set_data_full (G_OBJECT (task), "kafka", g_object_ref (self->kafka),
+                            g_object_unref);
+  else
+    g_object_set_data_full (G_OBJECT (task), "replay", g_object_ref (self->replay),
+                            g_object_unref);
   g_task_run_in_thread (task, action_thread);
 }
 

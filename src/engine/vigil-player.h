@@ -79,7 +79,8 @@ const char       *vigil_player_get_source       (VigilPlayer               *self
 const char       *vigil_player_get_db_path      (VigilPlayer               *self);
 gint64            vigil_player_get_session_id   (VigilPlayer               *self);
 const GError     *vigil_player_get_error        (VigilPlayer               *self);
-/* Whether operators can acknowledge and shelve (not in a replayed recording). */
+/* Whether operators can acknowledge and shelve: a dataset replayed or a Kafka subscription
+ * (its rig on the live bus), not a replayed recording. */
 gboolean          vigil_player_get_can_act      (VigilPlayer               *self);
 
 void              vigil_player_set_paused       (VigilPlayer               *self,
