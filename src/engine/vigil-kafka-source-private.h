@@ -1,8 +1,9 @@
 /* vigil-kafka-source-private.h
  *
- * What the Kafka source's consumer thread (vigil-kafka-source.c) and its checkpoints and
- * rebalancing (vigil-kafka-offsets.c) share. Everything here belongs to the consumer thread
- * unless a lock says otherwise.
+ * What the Kafka source's consumer thread (vigil-kafka-source.c), what it makes of records
+ * (vigil-kafka-dispatch.c, vigil-kafka-traffic.c), its checkpoints and rebalancing
+ * (vigil-kafka-offsets.c) and its publishing and operator actions (vigil-kafka-actions.c)
+ * share. Everything here belongs to the consumer thread unless a lock says otherwise.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -146,13 +147,15 @@ struct _VigilKafkaSource
   GError                  *error;       /* what made it fail */
   GPtrArray               *camera_list; /* VigilCamera met so far, in order of first sight */
 
-  /* Publishing and operator actions (the last block of vigil-kafka-source.c) */
+  /* Publishing and operator actions (vigil-kafka-actions.c) */
   VigilKafkaPublisher     *publisher;   /* borrowed; NULL: nothing is published */
   GMutex                   actions_lock; /* guards the two below */
   GQueue                   actions;     /* waiting for the consumer thread */
   gboolean                 actions_closed; /* the consumer thread ended: no more are taken */
   atomic_uint              n_actions;   /* the queue's length, read without the lock */
 };
+
+/* vigil-kafka-source.c */
 
 void       _vigil_kafka_source_set_state      (VigilKafkaSource                *self,
                                                VigilKafkaSourceState            state,
@@ -166,6 +169,15 @@ char      *_vigil_kafka_partition_key         (const char                      *
 Partition *_vigil_kafka_source_get_partition  (VigilKafkaSource                *self,
                                                const char                      *topic,
                                                gint32                           partition);
+
+/* vigil-kafka-dispatch.c */
+
+/* A record consumed: its rig's state, a dead letter or a camera's frame. FALSE when the
+ * store failed. */
+gboolean   _vigil_kafka_source_handle_message (VigilKafkaSource                *self,
+                                               rd_kafka_message_t              *rkm,
+                                               GError                         **error);
+void       _vigil_kafka_rig_free              (Rig                             *rig);
 /* Start of the oldest window still open under @watermark_us. */
 gint64     _vigil_kafka_source_oldest_open_start (VigilKafkaSource             *self,
                                                   gint64                        watermark_us);
@@ -174,7 +186,7 @@ gint64     _vigil_kafka_stream_get_watermark  (Stream                          *
 void       _vigil_kafka_source_flush_live_run (Rig                             *rig,
                                                Stream                          *st);
 
-/* The last block of vigil-kafka-source.c: publishing and operator actions */
+/* vigil-kafka-actions.c */
 
 /* Before @rig's batch goes to the store: its windows go to the publisher, if any. */
 void       _vigil_kafka_source_publish_rig    (VigilKafkaSource                *self,
