@@ -8,8 +8,9 @@
  * matrix, trains one through its dialog (failing, cancelled, then done) and makes it
  * champion. Generated cameras play beside the rig: their tiles count the vehicles of the
  * frame they show, a tile opens the camera's view from the keyboard, and a camera's alarm is
- * acknowledged there. Every page is rendered to a PNG in the build folder, light and dark.
- * The tests wait on conditions of the app (with a deadline), never on fixed sleeps.
+ * acknowledged there; a Kafka subscription's cameras join them while it runs. Every page is
+ * rendered to a PNG in the build folder, light and dark. The tests wait on conditions of the
+ * app (with a deadline), never on fixed sleeps.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -1372,6 +1373,102 @@ kafka_lag_zero (gpointer data)
          stats.n_partitions > 0;
 }
 
+/* Frames of two generated cameras on traffic_data: cam_01's with their true boxes, cam_02's
+ * alone (Vigil's detector). */
+#define KAFKA_CAMERA_FRAMES 20
+#define KAFKA_CAMERA_WIDTH 160
+#define KAFKA_CAMERA_HEIGHT 96
+
+/* The ground truth of @camera_dir as the detections CSV `produce traffic` takes. */
+static void
+write_kafka_detections (const char *camera_dir,
+                        const char *camera_id,
+                        const char *out_path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *truth_path = g_build_filename (camera_dir, "ground-truth.csv", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GString) out = g_string_new (VIGIL_KAFKA_DETECTIONS_HEADER "\n");
+  g_auto(GStrv) lines = NULL;
+
+  g_assert_true (g_file_get_contents (truth_path, &contents, NULL, &error));
+  g_assert_no_error (error);
+  lines = g_strsplit (contents, "\n", -1);
+  g_assert_cmpstr (lines[0], ==, "frame,timestamp,track_id,class,x,y,w,h,speed_kmh");
+  for (guint i = 1; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) f = g_strsplit (lines[i], ",", -1);
+
+      if (lines[i][0] == '\0')
+        continue;
+      g_assert_cmpuint (g_strv_length (f), ==, 9);
+      g_string_append_printf (out, "%s,%s,%s,%s,%s,%s,%s,%s,%s\n", camera_id, f[0], f[1], f[2],
+                              f[3], f[4], f[5], f[6], f[7]);
+    }
+  g_assert_true (g_file_set_contents (out_path, out->str, out->len, &error));
+  g_assert_no_error (error);
+}
+
+static void
+produce_kafka_cameras (VigilKafkaProducer *producer)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_build_filename (env.tmp, "kafka-cameras", NULL);
+  g_autofree char *csv = g_build_filename (env.tmp, "kafka-detections.csv", NULL);
+  VigilTrafficGeneratorParams params;
+
+  vigil_traffic_generator_params_init (&params);
+  params.n_cameras = 2;
+  params.n_frames = KAFKA_CAMERA_FRAMES;
+  params.width = KAFKA_CAMERA_WIDTH;
+  params.height = KAFKA_CAMERA_HEIGHT;
+  params.fps = 10;
+  params.seed = 5;
+  g_assert_true (vigil_traffic_generate (dir, &params, NULL, &error));
+  g_assert_no_error (error);
+
+  for (guint i = 1; i <= 2; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("cam_%02u", i);
+      g_autofree char *camera_dir = g_build_filename (dir, id, NULL);
+      g_autofree char *frames = g_build_filename (camera_dir, "frames", NULL);
+      VigilKafkaTrafficOptions options;
+
+      vigil_kafka_traffic_options_init (&options);
+      options.camera_id = id;
+      options.fps = 10;
+      options.speed = 0;
+      if (i == 1)
+        {
+          write_kafka_detections (camera_dir, id, csv);
+          options.detections = csv;
+        }
+      g_assert_true (vigil_kafka_producer_send_traffic (producer, frames, &options, NULL,
+                                                        &error));
+      g_assert_no_error (error);
+    }
+}
+
+/* The Cameras page shows a tile per camera of the subscription, each with its last frame. */
+static gboolean
+kafka_cameras_shown (gpointer data)
+{
+  VigilKafkaSource *kafka = vigil_player_get_kafka_source (window->player);
+  g_autoptr(GPtrArray) cameras = vigil_kafka_source_dup_cameras (kafka);
+
+  if (cameras->len != GPOINTER_TO_UINT (data) || !cameras_listed (data))
+    return FALSE;
+  for (guint i = 0; i < cameras->len; i++)
+    {
+      g_autoptr(VigilCameraSnapshot) s = vigil_camera_dup_snapshot (cameras->pdata[i]);
+
+      if (s->n_frames < KAFKA_CAMERA_FRAMES)
+        return FALSE;
+    }
+
+  return tiles_have_frames (NULL);
+}
+
 static void
 test_kafka (void)
 {
@@ -1387,8 +1484,9 @@ test_kafka (void)
   KeyringCall call = { 0 };
   const guint n_samples = KAFKA_RIG_CYCLES * 60 * KAFKA_SAMPLES_PER_SECOND;
   /* The topics the broker makes: hydraulic-<SENSOR> for 17 sensors, labels, analytics,
-   * traffic_data; the default subscription takes every hydraulic- one. */
-  const guint n_topics = VIGIL_N_SENSORS + 3, n_subscribed = VIGIL_N_SENSORS + 2;
+   * traffic_data; the default subscription takes every one (^hydraulic-.* and
+   * traffic_data). */
+  const guint n_topics = VIGIL_N_SENSORS + 3, n_subscribed = VIGIL_N_SENSORS + 3;
 
   g_assert_true (vigil_hydraulic_generate (rig, KAFKA_RIG_CYCLES, 5, NULL, &error));
   g_assert_no_error (error);
@@ -1438,6 +1536,7 @@ test_kafka (void)
   g_settings_set_string (settings, "kafka-security", "plaintext");
   g_settings_set_string (settings, "kafka-group", "vigil-ui-test");
   g_settings_set_string (settings, "kafka-start", "earliest");
+  g_settings_reset (settings, "kafka-topics");
   dialog = VIGIL_KAFKA_DIALOG (vigil_kafka_dialog_new (window));
   gtk_window_present (GTK_WINDOW (dialog));
   vigil_kafka_dialog_test (dialog);
@@ -1457,6 +1556,7 @@ test_kafka (void)
   g_assert_true (vigil_kafka_producer_send_hydraulic (producer, rig, &produce_options, NULL,
                                                       &error));
   g_assert_no_error (error);
+  produce_kafka_cameras (producer);
   vigil_kafka_connection_clear (&connection);
 
   g_assert_true (vigil_kafka_dialog_connect (dialog, &error));
@@ -1491,7 +1591,58 @@ test_kafka (void)
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->overview_page)));
   screenshot_both ("overview-kafka");
 
+  /* The subscription's cameras join the Cameras page, in the order they came (the cameras'
+   * partitions are consumed side by side: either may come first), as the very cameras it
+   * analyses: the page neither starts nor replaces them. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "cameras"));
+  wait_for (kafka_cameras_shown, GUINT_TO_POINTER (2), "a tile per camera on traffic_data");
+  {
+    g_autoptr(GPtrArray) cameras =
+      vigil_kafka_source_dup_cameras (vigil_player_get_kafka_source (window->player));
+    VigilCameraSetupDialog *setup;
+    VigilCalibration applied;
+
+    for (guint i = 0; i < 2; i++)
+      {
+        VigilCameraTile *tile = vigil_cameras_page_get_tile (window->cameras_page, i);
+        const char *other = vigil_camera_get_id (cameras->pdata[1 - i]);
+        g_autoptr(VigilCameraSnapshot) last = NULL;
+
+        g_assert_true (vigil_camera_tile_get_camera (tile) == cameras->pdata[i]);
+        g_assert_cmpstr (vigil_camera_get_id (cameras->pdata[i]), ==,
+                         g_str_equal (other, "cam_01") ? "cam_02" : "cam_01");
+        last = vigil_camera_dup_snapshot (cameras->pdata[i]);
+        vigil_camera_tile_update (tile);
+        g_assert_cmpuint (vigil_camera_draw_get_serial (vigil_camera_tile_get_draw (tile)), ==,
+                          last->serial);
+        g_assert_cmpuint (last->n_frames, ==, KAFKA_CAMERA_FRAMES);
+        g_assert_cmpuint (last->frame->index, ==, KAFKA_CAMERA_FRAMES - 1);
+        assert_tile_counts (tile);
+      }
+    screenshot_both ("cameras-kafka");
+
+    /* Its view opens on it, and the setup dialog calibrates the camera the consumer runs. */
+    vigil_cameras_page_show_camera (window->cameras_page, cameras->pdata[1]);
+    g_assert_true (vigil_cameras_page_get_shown (window->cameras_page) == cameras->pdata[1]);
+    screenshot_both ("camera-view-kafka");
+    setup = VIGIL_CAMERA_SETUP_DIALOG (vigil_camera_setup_dialog_new (GTK_WINDOW (window),
+                                                                      cameras->pdata[1]));
+    gtk_window_present (GTK_WINDOW (setup));
+    wait_for (editor_has_frame, vigil_camera_setup_dialog_get_editor (setup),
+              "the setup dialog's frame of a Kafka camera");
+    vigil_camera_setup_dialog_set_calibration_kind (setup, VIGIL_CALIBRATION_SCALE);
+    vigil_camera_setup_dialog_set_scale (setup, 6.5);
+    g_assert_true (vigil_camera_setup_dialog_save (setup, &error));
+    g_assert_no_error (error);
+    gtk_window_destroy (GTK_WINDOW (setup));
+    vigil_camera_get_calibration (cameras->pdata[1], &applied);
+    g_assert_cmpfloat (applied.pixels_per_metre, ==, 6.5);
+  }
+
+  /* They go with the subscription. */
   vigil_player_close (window->player);
+  wait_for (cameras_listed, GUINT_TO_POINTER (0), "the subscription's cameras to go");
+  g_assert_null (vigil_cameras_page_get_shown (window->cameras_page));
 }
 
 static void

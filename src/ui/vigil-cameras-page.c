@@ -3,6 +3,7 @@
  * Each camera is a run: the camera, the store it records into and the clock that paces it.
  * A looping camera (the demo's) is replaced by a new run when its folder ends, its event
  * time going on from where the last one stopped, so the same store keeps one timeline.
+ * A Kafka subscription's cameras follow the page's own runs: shown, never run by the page.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -43,8 +44,11 @@ struct _VigilCamerasPage
   GtkWidget        parent_instance;
 
   /* Owned */
-  GListStore      *cameras;    /* VigilCamera, one per run, in the same order */
+  GListStore      *cameras;    /* VigilCamera: one per run, in the same order, then followed */
   GPtrArray       *runs;       /* CameraRun */
+  GPtrArray       *followed;   /* VigilCamera of the followed subscription */
+  VigilKafkaSource *kafka;     /* the subscription followed, or NULL */
+  guint            kafka_serial;
   guint            loop_id;
 
   /* Borrowed children */
@@ -429,7 +433,7 @@ vigil_cameras_page_add (VigilCamerasPage         *self,
     }
 
   g_ptr_array_add (self->runs, run);
-  g_list_store_append (self->cameras, run->camera);
+  g_list_store_insert (self->cameras, self->runs->len - 1, run->camera);
   if (run->loop && self->loop_id == 0)
     self->loop_id = g_timeout_add (LOOP_CHECK_MS, loop_check, self);
   update_stack (self);
@@ -445,10 +449,79 @@ vigil_cameras_page_stop_all (VigilCamerasPage *self)
   g_return_if_fail (VIGIL_IS_CAMERAS_PAGE (self));
 
   g_clear_handle_id (&self->loop_id, g_source_remove);
-  vigil_camera_view_set_camera (self->view, NULL);
-  g_list_store_remove_all (self->cameras);
+  for (guint i = 0; i < self->runs->len; i++)
+    if (((CameraRun *) g_ptr_array_index (self->runs, i))->camera ==
+        vigil_camera_view_get_camera (self->view))
+      vigil_camera_view_set_camera (self->view, NULL);
+  g_list_store_splice (self->cameras, 0, self->runs->len, NULL, 0);
   g_ptr_array_set_size (self->runs, 0);
   update_stack (self);
+}
+
+/* Replaces the followed cameras by @cameras (NULL: none). A subscription appends cameras and
+ * replaces one in place after a rebalance, so only the tiles from the first change on are
+ * made again. */
+static void
+set_followed (VigilCamerasPage *self,
+              GPtrArray        *cameras)
+{
+  VigilCamera *shown = vigil_camera_view_get_camera (self->view);
+  VigilCamera *successor = NULL;
+  gboolean shown_goes = FALSE;
+  guint n_new = cameras != NULL ? cameras->len : 0;
+  guint first = 0;
+
+  while (first < self->followed->len && first < n_new &&
+         g_ptr_array_index (self->followed, first) == g_ptr_array_index (cameras, first))
+    first++;
+  if (first == self->followed->len && first == n_new)
+    return;
+
+  /* A camera made afresh by a rebalance stays open in the view as its successor. */
+  for (guint i = first; i < self->followed->len; i++)
+    if (g_ptr_array_index (self->followed, i) == shown)
+      {
+        shown_goes = TRUE;
+        if (i < n_new && g_str_equal (vigil_camera_get_id (shown),
+                                      vigil_camera_get_id (g_ptr_array_index (cameras, i))))
+          successor = g_ptr_array_index (cameras, i);
+      }
+  if (shown_goes)
+    vigil_camera_view_set_camera (self->view, successor);
+
+  g_list_store_splice (self->cameras, self->runs->len + first, self->followed->len - first,
+                       n_new > first ? &cameras->pdata[first] : NULL, n_new - first);
+  g_ptr_array_set_size (self->followed, first);
+  for (guint i = first; i < n_new; i++)
+    g_ptr_array_add (self->followed, g_object_ref (g_ptr_array_index (cameras, i)));
+  update_stack (self);
+}
+
+void
+vigil_cameras_page_follow_kafka (VigilCamerasPage *self,
+                                 VigilKafkaSource *source)
+{
+  g_autoptr(GPtrArray) cameras = NULL;
+  guint serial;
+
+  g_return_if_fail (VIGIL_IS_CAMERAS_PAGE (self));
+  g_return_if_fail (source == NULL || VIGIL_IS_KAFKA_SOURCE (source));
+
+  if (source == NULL)
+    {
+      g_clear_object (&self->kafka);
+      set_followed (self, NULL);
+      return;
+    }
+
+  serial = vigil_kafka_source_get_cameras_serial (source);
+  if (source == self->kafka && serial == self->kafka_serial)
+    return;
+
+  g_set_object (&self->kafka, source);
+  self->kafka_serial = serial;
+  cameras = vigil_kafka_source_dup_cameras (source);
+  set_followed (self, cameras);
 }
 
 GListModel *
@@ -591,6 +664,8 @@ vigil_cameras_page_dispose (GObject *object)
     }
   g_clear_object (&self->cameras);
   g_clear_pointer (&self->runs, g_ptr_array_unref);
+  g_clear_pointer (&self->followed, g_ptr_array_unref);
+  g_clear_object (&self->kafka);
 
   G_OBJECT_CLASS (vigil_cameras_page_parent_class)->dispose (object);
 }
@@ -620,6 +695,7 @@ vigil_cameras_page_init (VigilCamerasPage *self)
 
   self->cameras = g_list_store_new (VIGIL_TYPE_CAMERA);
   self->runs = g_ptr_array_new_with_free_func ((GDestroyNotify) camera_run_free);
+  self->followed = g_ptr_array_new_with_free_func (g_object_unref);
 
   self->stack = GTK_STACK (gtk_stack_new ());
   /* Opening a camera answers at once, as following a link does. */

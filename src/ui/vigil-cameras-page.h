@@ -14,6 +14,7 @@
 #include "vigil-camera-tile.h"
 #include "vigil-camera-view.h"
 #include "vigil-camera.h"
+#include "vigil-kafka-source.h"
 
 G_BEGIN_DECLS
 
@@ -60,8 +61,13 @@ gboolean         vigil_camera_source_is_camera   (const char         *path);
 VigilCamera     *vigil_cameras_page_add          (VigilCamerasPage         *self,
                                                   const VigilCameraOptions *options,
                                                   GError                  **error);
-/* Stops every camera and closes their stores. */
+/* Stops every camera the page started and closes their stores. */
 void             vigil_cameras_page_stop_all     (VigilCamerasPage         *self);
+/* Shows the cameras @source analyses (NULL: none) after the page's own, following them as
+ * they come and are replaced; cheap when they did not change, so call it on every poll. The
+ * page never starts, stops or replaces them. */
+void             vigil_cameras_page_follow_kafka (VigilCamerasPage         *self,
+                                                  VigilKafkaSource         *source);
 /* VigilCamera, in the order of their tiles. */
 GListModel      *vigil_cameras_page_get_cameras  (VigilCamerasPage         *self);
 VigilCameraTile *vigil_cameras_page_get_tile     (VigilCamerasPage         *self,

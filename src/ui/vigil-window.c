@@ -129,8 +129,12 @@ update_empty_state (VigilWindow *self)
   if (empty)
     gtk_stack_set_visible_child_name (self->stack, "empty");
   else if (no_rig && g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "cameras") != 0)
-    /* Cameras without a rig: the rig's pages would stay empty. */
-    vigil_window_show_page (self, "cameras");
+    {
+      /* Cameras without a rig: the rig's pages would stay empty. The Cameras row may be
+       * selected already (the window went empty on it), so the stack is told too. */
+      vigil_window_show_page (self, "cameras");
+      gtk_stack_set_visible_child_name (self->stack, "cameras");
+    }
   else if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "empty") == 0)
     {
       GtkListBoxRow *row = gtk_list_box_get_selected_row (self->sidebar);
@@ -299,6 +303,9 @@ on_tick (GtkWidget     *widget,
   gint64 timeline_end_us;
 
   vigil_player_poll (self->player);
+  /* A subscription's cameras join the Cameras page while it runs. */
+  vigil_cameras_page_follow_kafka (self->cameras_page,
+                                   vigil_player_get_kafka_source (self->player));
   update_alarms (self);
   if (vigil_player_get_kind (self->player) == VIGIL_SOURCE_NONE)
     return G_SOURCE_CONTINUE;
