@@ -21,14 +21,6 @@
 #include "vigil-error.h"
 #include "vigil-store-private.h"
 
-typedef enum
-{
-  COLUMN_TEXT,
-  COLUMN_INT,
-  COLUMN_DOUBLE,
-  COLUMN_TIME,
-} ColumnKind;
-
 #define MAX_COLUMNS 12
 
 typedef struct
@@ -36,7 +28,7 @@ typedef struct
   const char *what;                   /* for error messages */
   const char *sql;                    /* ?1 session, ?2 from, ?3 to (both inclusive), ?4 sensors */
   const char *header[MAX_COLUMNS];    /* NULL-terminated */
-  ColumnKind  kinds[MAX_COLUMNS];
+  VigilStoreColumnKind  kinds[MAX_COLUMNS];
 } Export;
 
 /* Sensors sort in VigilSensor order (PS1..PS6, EPS1, FS1, FS2, TS1..TS4, VS1, CE, CP, SE)
@@ -52,8 +44,9 @@ static const Export windows_export = {
   " ORDER BY window_start, vigil_sensor_index (sensor)",
   { "sensor", "window_start", "window_end", "count", "avg", "min", "max", "stddev", "range",
     NULL },
-  { COLUMN_TEXT, COLUMN_TIME, COLUMN_TIME, COLUMN_INT, COLUMN_DOUBLE, COLUMN_DOUBLE,
-    COLUMN_DOUBLE, COLUMN_DOUBLE, COLUMN_DOUBLE },
+  { VIGIL_STORE_COLUMN_TEXT, VIGIL_STORE_COLUMN_TIME, VIGIL_STORE_COLUMN_TIME,
+    VIGIL_STORE_COLUMN_INT, VIGIL_STORE_COLUMN_DOUBLE, VIGIL_STORE_COLUMN_DOUBLE,
+    VIGIL_STORE_COLUMN_DOUBLE, VIGIL_STORE_COLUMN_DOUBLE, VIGIL_STORE_COLUMN_DOUBLE },
 };
 
 static const Export alarms_export = {
@@ -65,8 +58,10 @@ static const Export alarms_export = {
   " ORDER BY raised_us, rule, vigil_sensor_index (sensor)",
   { "rule", "sensor", "severity", "state", "raised_at", "acknowledged_at", "cleared_at",
     "value", "peak", "shelved_until", "comment", NULL },
-  { COLUMN_TEXT, COLUMN_TEXT, COLUMN_TEXT, COLUMN_TEXT, COLUMN_TIME, COLUMN_TIME, COLUMN_TIME,
-    COLUMN_DOUBLE, COLUMN_DOUBLE, COLUMN_TIME, COLUMN_TEXT },
+  { VIGIL_STORE_COLUMN_TEXT, VIGIL_STORE_COLUMN_TEXT, VIGIL_STORE_COLUMN_TEXT,
+    VIGIL_STORE_COLUMN_TEXT, VIGIL_STORE_COLUMN_TIME, VIGIL_STORE_COLUMN_TIME,
+    VIGIL_STORE_COLUMN_TIME, VIGIL_STORE_COLUMN_DOUBLE, VIGIL_STORE_COLUMN_DOUBLE,
+    VIGIL_STORE_COLUMN_TIME, VIGIL_STORE_COLUMN_TEXT },
 };
 
 static const Export journal_export = {
@@ -77,15 +72,17 @@ static const Export journal_export = {
   " ORDER BY at_us, seq, rule, vigil_sensor_index (sensor)",
   { "time", "rule", "sensor", "severity", "from", "to", "cause", "shelved", "value", "comment",
     NULL },
-  { COLUMN_TIME, COLUMN_TEXT, COLUMN_TEXT, COLUMN_TEXT, COLUMN_TEXT, COLUMN_TEXT, COLUMN_TEXT,
-    COLUMN_INT, COLUMN_DOUBLE, COLUMN_TEXT },
+  { VIGIL_STORE_COLUMN_TIME, VIGIL_STORE_COLUMN_TEXT, VIGIL_STORE_COLUMN_TEXT,
+    VIGIL_STORE_COLUMN_TEXT, VIGIL_STORE_COLUMN_TEXT, VIGIL_STORE_COLUMN_TEXT,
+    VIGIL_STORE_COLUMN_TEXT, VIGIL_STORE_COLUMN_INT, VIGIL_STORE_COLUMN_DOUBLE,
+    VIGIL_STORE_COLUMN_TEXT },
 };
 
-static void
-write_column (VigilCsvWriter *csv,
-              sqlite3_stmt   *stmt,
-              int             column,
-              ColumnKind      kind)
+void
+_vigil_store_write_csv_column (VigilCsvWriter       *csv,
+                               sqlite3_stmt         *stmt,
+                               int                   column,
+                               VigilStoreColumnKind  kind)
 {
   if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
     {
@@ -95,19 +92,19 @@ write_column (VigilCsvWriter *csv,
 
   switch (kind)
     {
-    case COLUMN_TEXT:
-      vigil_csv_writer_text (csv, (const char *) sqlite3_column_text (stmt, column));
+    case VIGIL_STORE_COLUMN_TEXT:
+      vigil_csv_writer_text (csv, _vigil_store_column_text (stmt, column));
       break;
 
-    case COLUMN_INT:
+    case VIGIL_STORE_COLUMN_INT:
       vigil_csv_writer_int (csv, sqlite3_column_int64 (stmt, column));
       break;
 
-    case COLUMN_DOUBLE:
+    case VIGIL_STORE_COLUMN_DOUBLE:
       vigil_csv_writer_double (csv, sqlite3_column_double (stmt, column));
       break;
 
-    case COLUMN_TIME:
+    case VIGIL_STORE_COLUMN_TIME:
       vigil_csv_writer_time (csv, sqlite3_column_int64 (stmt, column));
       break;
 
@@ -143,7 +140,7 @@ write_rows (VigilStore              *self,
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       for (int i = 0; i < n_columns; i++)
-        write_column (csv, stmt, i, export->kinds[i]);
+        _vigil_store_write_csv_column (csv, stmt, i, export->kinds[i]);
 
       if (!vigil_csv_writer_end_row (csv, error))
         {
@@ -184,12 +181,8 @@ run_export (VigilStore              *self,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (filter->from_us >= filter->to_us)
-    {
-      g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_INVALID,
-                   "The start of the time range must come before its end");
-      return FALSE;
-    }
+  if (!_vigil_store_check_filter (filter, error))
+    return FALSE;
 
   g_mutex_lock (&self->read_lock);
 

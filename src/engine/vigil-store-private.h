@@ -9,6 +9,7 @@
 
 #include <sqlite3.h>
 
+#include "vigil-csv.h"
 #include "vigil-store.h"
 
 G_BEGIN_DECLS
@@ -94,6 +95,10 @@ gboolean _vigil_store_migrate         (sqlite3          *db,
                                        GError          **error);
 gboolean _vigil_store_prepare_writer  (VigilStore       *self,
                                        GError          **error);
+/* Binds NAN as NULL. */
+void     _vigil_store_bind_double     (sqlite3_stmt     *stmt,
+                                       int               index,
+                                       double            value);
 /* Steps and resets one of the writer's statements. */
 gboolean _vigil_store_step            (VigilStore       *self,
                                        sqlite3_stmt     *stmt,
@@ -143,5 +148,39 @@ gboolean _vigil_store_read            (VigilStore          *self,
 gboolean _vigil_store_has_column      (VigilStore          *self,
                                        const char          *table,
                                        const char          *column);
+/* Statements on the read connection (read_lock held): prepared, and finalized after @rc, the
+ * last step's result; failures name the file and @what. */
+sqlite3_stmt *_vigil_store_prepare_read (VigilStore        *self,
+                                         const char        *sql,
+                                         const char        *what,
+                                         GError           **error);
+gboolean _vigil_store_finish_read     (VigilStore          *self,
+                                       sqlite3_stmt        *stmt,
+                                       int                  rc,
+                                       const char          *what,
+                                       GError             **error);
+const char *_vigil_store_column_text  (sqlite3_stmt        *stmt,
+                                       int                  column);
+/* NULL reads back as NAN. */
+double   _vigil_store_column_double   (sqlite3_stmt        *stmt,
+                                       int                  column);
+/* Refuses an empty or backwards time range. */
+gboolean _vigil_store_check_filter    (const VigilStoreFilter *filter,
+                                       GError             **error);
+
+/* CSV exports (vigil-store-export.c). */
+typedef enum
+{
+  VIGIL_STORE_COLUMN_TEXT,
+  VIGIL_STORE_COLUMN_INT,
+  VIGIL_STORE_COLUMN_DOUBLE,
+  VIGIL_STORE_COLUMN_TIME,
+} VigilStoreColumnKind;
+
+/* Writes column @column of the current row as @kind; NULL is an empty field. */
+void     _vigil_store_write_csv_column (VigilCsvWriter      *csv,
+                                        sqlite3_stmt        *stmt,
+                                        int                  column,
+                                        VigilStoreColumnKind kind);
 
 G_END_DECLS

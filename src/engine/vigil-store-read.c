@@ -154,16 +154,16 @@ bad_name (VigilStore  *self,
   return FALSE;
 }
 
-static const char *
-column_text (sqlite3_stmt *stmt,
-             int           column)
+const char *
+_vigil_store_column_text (sqlite3_stmt *stmt,
+                          int           column)
 {
   return (const char *) sqlite3_column_text (stmt, column);
 }
 
-static double
-column_double_or_nan (sqlite3_stmt *stmt,
-                      int           column)
+double
+_vigil_store_column_double (sqlite3_stmt *stmt,
+                            int           column)
 {
   if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
     return NAN;
@@ -278,11 +278,11 @@ with_session (VigilStore  *self,
   return _vigil_store_read (self, what, read_session, &read, error);
 }
 
-static sqlite3_stmt *
-prepare (VigilStore  *self,
-         const char  *sql,
-         const char  *what,
-         GError     **error)
+sqlite3_stmt *
+_vigil_store_prepare_read (VigilStore  *self,
+                           const char  *sql,
+                           const char  *what,
+                           GError     **error)
 {
   sqlite3_stmt *stmt = NULL;
   int rc = sqlite3_prepare_v2 (self->read_db, sql, -1, &stmt, NULL);
@@ -297,13 +297,12 @@ prepare (VigilStore  *self,
   return stmt;
 }
 
-/* Finalizes @stmt; @rc is the last step's result. */
-static gboolean
-finish (VigilStore    *self,
-        sqlite3_stmt  *stmt,
-        int            rc,
-        const char    *what,
-        GError       **error)
+gboolean
+_vigil_store_finish_read (VigilStore    *self,
+                          sqlite3_stmt  *stmt,
+                          int            rc,
+                          const char    *what,
+                          GError       **error)
 {
   if (rc != SQLITE_DONE && rc != SQLITE_ROW)
     _vigil_store_set_error (error, self->read_db, rc, self->path, what);
@@ -324,9 +323,9 @@ bind_filter (sqlite3_stmt           *stmt,
   sqlite3_bind_int64 (stmt, 4, filter->sensors);
 }
 
-static gboolean
-check_filter (const VigilStoreFilter  *filter,
-              GError                 **error)
+gboolean
+_vigil_store_check_filter (const VigilStoreFilter  *filter,
+                           GError                 **error)
 {
   if (filter->from_us >= filter->to_us)
     {
@@ -345,7 +344,7 @@ read_sensors (VigilStore           *self,
               VigilSessionSummary  *summary,
               GError              **error)
 {
-  sqlite3_stmt *stmt = prepare (self, sensors_sql, "read the sessions", error);
+  sqlite3_stmt *stmt = _vigil_store_prepare_read (self, sensors_sql, "read the sessions", error);
   int rc;
 
   if (stmt == NULL)
@@ -354,7 +353,7 @@ read_sensors (VigilStore           *self,
   sqlite3_bind_int64 (stmt, 1, summary->id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      const char *name = column_text (stmt, 0);
+      const char *name = _vigil_store_column_text (stmt, 0);
       VigilSensor sensor;
 
       if (name == NULL || !vigil_sensor_from_name (name, &sensor))
@@ -371,7 +370,7 @@ read_sensors (VigilStore           *self,
       summary->sensors |= 1u << sensor;
     }
 
-  return finish (self, stmt, rc, "read the sessions", error);
+  return _vigil_store_finish_read (self, stmt, rc, "read the sessions", error);
 }
 
 static VigilSessionSummary *
@@ -380,20 +379,20 @@ summary_from_row (sqlite3_stmt *stmt)
   VigilSessionSummary *summary = g_new0 (VigilSessionSummary, 1);
 
   summary->id = sqlite3_column_int64 (stmt, 0);
-  summary->kind = g_strdup (column_text (stmt, 1));
-  summary->source = g_strdup (column_text (stmt, 2));
+  summary->kind = g_strdup (_vigil_store_column_text (stmt, 1));
+  summary->source = g_strdup (_vigil_store_column_text (stmt, 2));
   summary->start_us = sqlite3_column_int64 (stmt, 3);
   summary->window_us = sqlite3_column_int64 (stmt, 4);
   summary->slide_us = sqlite3_column_int64 (stmt, 5);
   summary->lateness_us = sqlite3_column_int64 (stmt, 6);
-  summary->rules_json = g_strdup (column_text (stmt, 7));
+  summary->rules_json = g_strdup (_vigil_store_column_text (stmt, 7));
   summary->created_us = sqlite3_column_int64 (stmt, 8);
   summary->end_us = sqlite3_column_type (stmt, 9) == SQLITE_NULL ? summary->start_us
                                                                   : sqlite3_column_int64 (stmt, 9);
   summary->n_windows = (guint64) sqlite3_column_int64 (stmt, 10);
   summary->n_alarms = (guint64) sqlite3_column_int64 (stmt, 11);
   summary->n_cycles = (guint) sqlite3_column_int64 (stmt, 12);
-  summary->camera = g_strdup (column_text (stmt, 13));
+  summary->camera = g_strdup (_vigil_store_column_text (stmt, 13));
 
   return summary;
 }
@@ -412,8 +411,8 @@ read_summaries (VigilStore  *self,
 {
   ReadSummaries *read = data;
   gboolean cameras = _vigil_store_has_column (self, "sessions", "camera");
-  sqlite3_stmt *stmt = prepare (self, cameras ? summary_sql : summary_v3_sql,
-                                "read the sessions", error);
+  sqlite3_stmt *stmt = _vigil_store_prepare_read (self, cameras ? summary_sql : summary_v3_sql,
+                                                  "read the sessions", error);
   int rc;
 
   if (stmt == NULL)
@@ -423,7 +422,7 @@ read_summaries (VigilStore  *self,
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (read->out, summary_from_row (stmt));
 
-  if (!finish (self, stmt, rc, "read the sessions", error))
+  if (!_vigil_store_finish_read (self, stmt, rc, "read the sessions", error))
     return FALSE;
 
   for (guint i = 0; i < read->out->len; i++)
@@ -499,7 +498,7 @@ read_rows (VigilStore              *self,
   g_autoptr(GArray) out = rows;
   ReadRows read = { filter, out };
 
-  if (!check_filter (filter, error) ||
+  if (!_vigil_store_check_filter (filter, error) ||
       !with_session (self, filter->session_id, what, func, &read, error))
     return NULL;
 
@@ -513,7 +512,7 @@ read_window_rows (VigilStore  *self,
                   GError     **error)
 {
   ReadRows *read = data;
-  sqlite3_stmt *stmt = prepare (self, windows_sql, "read windows", error);
+  sqlite3_stmt *stmt = _vigil_store_prepare_read (self, windows_sql, "read windows", error);
   int rc;
 
   if (stmt == NULL)
@@ -522,7 +521,7 @@ read_window_rows (VigilStore  *self,
   bind_filter (stmt, session_id, read->filter);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      const char *name = column_text (stmt, 0);
+      const char *name = _vigil_store_column_text (stmt, 0);
       VigilWindowStats w;
       VigilSensor sensor;
 
@@ -542,15 +541,15 @@ read_window_rows (VigilStore  *self,
       w.start_us = sqlite3_column_int64 (stmt, 1);
       w.end_us = sqlite3_column_int64 (stmt, 2);
       w.count = (guint64) sqlite3_column_int64 (stmt, 3);
-      w.avg = column_double_or_nan (stmt, 4);
-      w.min = column_double_or_nan (stmt, 5);
-      w.max = column_double_or_nan (stmt, 6);
-      w.stddev = column_double_or_nan (stmt, 7);
-      w.range = column_double_or_nan (stmt, 8);
+      w.avg = _vigil_store_column_double (stmt, 4);
+      w.min = _vigil_store_column_double (stmt, 5);
+      w.max = _vigil_store_column_double (stmt, 6);
+      w.stddev = _vigil_store_column_double (stmt, 7);
+      w.range = _vigil_store_column_double (stmt, 8);
       g_array_append_val (read->out, w);
     }
 
-  return finish (self, stmt, rc, "read windows", error);
+  return _vigil_store_finish_read (self, stmt, rc, "read windows", error);
 }
 
 GArray *
@@ -590,7 +589,7 @@ transition_from_row (VigilStore            *self,
     { 7, "cause", cause_name, N_CAUSES },
   };
   int values[G_N_ELEMENTS (names)];
-  const char *sensor_text = column_text (stmt, 1);
+  const char *sensor_text = _vigil_store_column_text (stmt, 1);
   const char *bad_column = NULL;
   const char *bad_value = NULL;
   guint sensor = 0;
@@ -603,7 +602,7 @@ transition_from_row (VigilStore            *self,
 
   for (guint i = 0; bad_column == NULL && i < G_N_ELEMENTS (names); i++)
     {
-      const char *text = column_text (stmt, names[i].column);
+      const char *text = _vigil_store_column_text (stmt, names[i].column);
 
       if (!lookup_name (text, names[i].to_string, names[i].n_values, &values[i]))
         {
@@ -618,7 +617,7 @@ transition_from_row (VigilStore            *self,
       g_autofree char *row = NULL;
 
       row = g_strdup_printf ("(session %" G_GINT64_FORMAT ", rule %s, sensor %s, at %s, seq %"
-                             G_GINT64_FORMAT ")", session_id, column_text (stmt, 0),
+                             G_GINT64_FORMAT ")", session_id, _vigil_store_column_text (stmt, 0),
                              sensor_text != NULL ? sensor_text : "(null)", at,
                              (gint64) sqlite3_column_int64 (stmt, 3));
 
@@ -635,7 +634,7 @@ transition_from_row (VigilStore            *self,
   t->shelved = sqlite3_column_int (stmt, 8) != 0;
   t->shelved_until_us = sqlite3_column_int64 (stmt, 9);
   t->raised_us = sqlite3_column_int64 (stmt, 10);
-  t->value = column_double_or_nan (stmt, 11);
+  t->value = _vigil_store_column_double (stmt, 11);
 
   return TRUE;
 }
@@ -647,8 +646,9 @@ read_journal_rows (VigilStore  *self,
                    GError     **error)
 {
   ReadRows *read = data;
-  sqlite3_stmt *stmt = prepare (self, has_models (self) ? journal_sql : journal_v1_sql,
-                                "read the alarm journal", error);
+  sqlite3_stmt *stmt = _vigil_store_prepare_read (self,
+                                                  has_models (self) ? journal_sql : journal_v1_sql,
+                                                  "read the alarm journal", error);
   int rc;
 
   if (stmt == NULL)
@@ -665,13 +665,13 @@ read_journal_rows (VigilStore  *self,
           return FALSE;
         }
 
-      t.rule = g_intern_string (column_text (stmt, 0));
-      t.comment = g_strdup (column_text (stmt, 12));
+      t.rule = g_intern_string (_vigil_store_column_text (stmt, 0));
+      t.comment = g_strdup (_vigil_store_column_text (stmt, 12));
       t.model_id = sqlite3_column_int64 (stmt, 13);
       g_array_append_val (read->out, t);
     }
 
-  return finish (self, stmt, rc, "read the alarm journal", error);
+  return _vigil_store_finish_read (self, stmt, rc, "read the alarm journal", error);
 }
 
 GArray *
@@ -743,7 +743,7 @@ read_prediction_rows (VigilStore  *self,
   if (!has_models (self))
     return TRUE;
 
-  stmt = prepare (self, predictions_sql, "read predictions", error);
+  stmt = _vigil_store_prepare_read (self, predictions_sql, "read predictions", error);
   if (stmt == NULL)
     return FALSE;
 
@@ -751,8 +751,8 @@ read_prediction_rows (VigilStore  *self,
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       VigilPrediction p = { 0 };
-      const char *target = column_text (stmt, 1);
-      const char *proba = column_text (stmt, 4);
+      const char *target = _vigil_store_column_text (stmt, 1);
+      const char *proba = _vigil_store_column_text (stmt, 4);
       guint key;
 
       p.cycle = (guint) sqlite3_column_int64 (stmt, 0);
@@ -777,7 +777,7 @@ read_prediction_rows (VigilStore  *self,
       g_array_append_val (read->out, p);
     }
 
-  return finish (self, stmt, rc, "read predictions", error);
+  return _vigil_store_finish_read (self, stmt, rc, "read predictions", error);
 }
 
 GArray *

@@ -589,10 +589,10 @@ alarm_key_name (guint key)
   return vigil_key_get_name (key);
 }
 
-static void
-bind_double_or_null (sqlite3_stmt *stmt,
-                     int           index,
-                     double        value)
+void
+_vigil_store_bind_double (sqlite3_stmt *stmt,
+                          int           index,
+                          double        value)
 {
   if (isnan (value))
     sqlite3_bind_null (stmt, index);
@@ -659,11 +659,11 @@ write_windows (VigilStore       *self,
       sqlite3_bind_int64 (stmt, 3, w->start_us);
       sqlite3_bind_int64 (stmt, 4, w->end_us);
       sqlite3_bind_int64 (stmt, 5, (sqlite3_int64) w->count);
-      bind_double_or_null (stmt, 6, w->avg);
-      bind_double_or_null (stmt, 7, w->min);
-      bind_double_or_null (stmt, 8, w->max);
-      bind_double_or_null (stmt, 9, w->stddev);
-      bind_double_or_null (stmt, 10, w->range);
+      _vigil_store_bind_double (stmt, 6, w->avg);
+      _vigil_store_bind_double (stmt, 7, w->min);
+      _vigil_store_bind_double (stmt, 8, w->max);
+      _vigil_store_bind_double (stmt, 9, w->stddev);
+      _vigil_store_bind_double (stmt, 10, w->range);
       if (!_vigil_store_step (self, stmt, "write windows", error))
         return FALSE;
     }
@@ -691,7 +691,7 @@ write_late (VigilStore       *self,
       sqlite3_bind_int64 (stmt, 3, (sqlite3_int64) r->seq);
       sqlite3_bind_int64 (stmt, 4, r->event_us);
       sqlite3_bind_int64 (stmt, 5, r->watermark_us);
-      bind_double_or_null (stmt, 6, r->value);
+      _vigil_store_bind_double (stmt, 6, r->value);
       if (!_vigil_store_step (self, stmt, "write late records", error))
         return FALSE;
     }
@@ -746,7 +746,7 @@ write_journal_row (VigilStore                  *self,
   sqlite3_bind_int (stmt, 10, t->shelved ? 1 : 0);
   bind_time_or_null (stmt, 11, t->shelved, t->shelved_until_us);
   bind_time_or_null (stmt, 12, t->raised_us != 0, t->raised_us);
-  bind_double_or_null (stmt, 13, t->value);
+  _vigil_store_bind_double (stmt, 13, t->value);
   sqlite3_bind_text (stmt, 14, t->comment, -1, SQLITE_STATIC);
 
   return _vigil_store_step (self, stmt, "write the alarm journal", error);
@@ -775,7 +775,7 @@ write_alarm_instance (VigilStore                  *self,
       sqlite3_bind_text (raise, 4, vigil_severity_to_string (t->severity), -1, SQLITE_STATIC);
       sqlite3_bind_int64 (raise, 5, t->raised_us);
       sqlite3_bind_text (raise, 6, to_state, -1, SQLITE_STATIC);
-      bind_double_or_null (raise, 7, t->value);
+      _vigil_store_bind_double (raise, 7, t->value);
       if (t->model_id != 0)
         sqlite3_bind_int64 (raise, 8, t->model_id);
       else
@@ -795,7 +795,7 @@ write_alarm_instance (VigilStore                  *self,
   sqlite3_bind_text (update, 9, t->comment, -1, SQLITE_STATIC);
   sqlite3_bind_int (update, 10, t->shelved ? 1 : 0);
   sqlite3_bind_int64 (update, 11, t->shelved_until_us);
-  bind_double_or_null (update, 12, t->value);
+  _vigil_store_bind_double (update, 12, t->value);
 
   return _vigil_store_step (self, update, "write alarms", error);
 }

@@ -20,17 +20,6 @@
 
 /* Writing (writer thread only) -------------------------------------------------------------- */
 
-static void
-bind_double_or_null (sqlite3_stmt *stmt,
-                     int           index,
-                     double        value)
-{
-  if (isnan (value))
-    sqlite3_bind_null (stmt, index);
-  else
-    sqlite3_bind_double (stmt, index, value);
-}
-
 static gboolean
 bad_value (VigilStore  *self,
            const char  *table,
@@ -69,12 +58,12 @@ write_detections (VigilStore       *self,
       else
         sqlite3_bind_null (stmt, 5);
       sqlite3_bind_text (stmt, 6, klass, -1, SQLITE_STATIC);
-      bind_double_or_null (stmt, 7, d->detection.x);
-      bind_double_or_null (stmt, 8, d->detection.y);
-      bind_double_or_null (stmt, 9, d->detection.w);
-      bind_double_or_null (stmt, 10, d->detection.h);
+      _vigil_store_bind_double (stmt, 7, d->detection.x);
+      _vigil_store_bind_double (stmt, 8, d->detection.y);
+      _vigil_store_bind_double (stmt, 9, d->detection.w);
+      _vigil_store_bind_double (stmt, 10, d->detection.h);
       sqlite3_bind_int64 (stmt, 11, d->detection.area);
-      bind_double_or_null (stmt, 12, d->detection.speed_kmh);
+      _vigil_store_bind_double (stmt, 12, d->detection.speed_kmh);
       if (!_vigil_store_step (self, stmt, "write detections", error))
         return FALSE;
     }
@@ -105,16 +94,17 @@ write_periods (VigilStore       *self,
       sqlite3_bind_int64 (stmt, 2, t->start_us);
       sqlite3_bind_int64 (stmt, 3, t->end_us);
       sqlite3_bind_int64 (stmt, 4, t->frames);
-      bind_double_or_null (stmt, 5, t->vehicles);
+      _vigil_store_bind_double (stmt, 5, t->vehicles);
       sqlite3_bind_int64 (stmt, 6, t->unique_vehicles);
       for (int c = 0; c < VIGIL_N_VEHICLE_CLASSES; c++)
         {
           sqlite3_bind_int64 (stmt, 7 + c, t->per_class[c]);
-          bind_double_or_null (stmt, 7 + VIGIL_N_VEHICLE_CLASSES + c, t->per_class_vehicles[c]);
+          _vigil_store_bind_double (stmt, 7 + VIGIL_N_VEHICLE_CLASSES + c,
+                                    t->per_class_vehicles[c]);
         }
-      bind_double_or_null (stmt, 15, t->density_pct);
-      bind_double_or_null (stmt, 16, t->speed_kmh);
-      bind_double_or_null (stmt, 17, t->dwell_s);
+      _vigil_store_bind_double (stmt, 15, t->density_pct);
+      _vigil_store_bind_double (stmt, 16, t->speed_kmh);
+      _vigil_store_bind_double (stmt, 17, t->dwell_s);
       sqlite3_bind_text (stmt, 18, status, -1, SQLITE_STATIC);
       if (!_vigil_store_step (self, stmt, what, error))
         return FALSE;
@@ -139,57 +129,6 @@ _vigil_store_write_traffic (VigilStore       *self,
 
 /* Reading helpers (read_lock held) ---------------------------------------------------------- */
 
-static const char *
-column_text (sqlite3_stmt *stmt,
-             int           column)
-{
-  return (const char *) sqlite3_column_text (stmt, column);
-}
-
-static double
-column_double_or_nan (sqlite3_stmt *stmt,
-                      int           column)
-{
-  if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
-    return NAN;
-
-  return sqlite3_column_double (stmt, column);
-}
-
-static sqlite3_stmt *
-prepare (VigilStore  *self,
-         const char  *sql,
-         const char  *what,
-         GError     **error)
-{
-  sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (self->read_db, sql, -1, &stmt, NULL);
-
-  if (rc != SQLITE_OK)
-    {
-      _vigil_store_set_error (error, self->read_db, rc, self->path, what);
-      sqlite3_finalize (stmt);
-      return NULL;
-    }
-
-  return stmt;
-}
-
-/* Finalizes @stmt; @rc is the last step's result. */
-static gboolean
-finish (VigilStore    *self,
-        sqlite3_stmt  *stmt,
-        int            rc,
-        const char    *what,
-        GError       **error)
-{
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-    _vigil_store_set_error (error, self->read_db, rc, self->path, what);
-  sqlite3_finalize (stmt);
-
-  return rc == SQLITE_DONE || rc == SQLITE_ROW;
-}
-
 /* The filter is half-open [from, to); BETWEEN is inclusive, and G_MAXINT64 means open. */
 static void
 bind_range (sqlite3_stmt           *stmt,
@@ -199,20 +138,6 @@ bind_range (sqlite3_stmt           *stmt,
   sqlite3_bind_int64 (stmt, 1, session_id);
   sqlite3_bind_int64 (stmt, 2, filter->from_us);
   sqlite3_bind_int64 (stmt, 3, filter->to_us == G_MAXINT64 ? G_MAXINT64 : filter->to_us - 1);
-}
-
-static gboolean
-check_filter (const VigilStoreFilter  *filter,
-              GError                 **error)
-{
-  if (filter->from_us >= filter->to_us)
-    {
-      g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_INVALID,
-                   "The start of the time range must come before its end");
-      return FALSE;
-    }
-
-  return TRUE;
 }
 
 /* A file opened read-only may predate cameras: it then has no camera's session. */
@@ -236,6 +161,11 @@ camera_session_clear (gpointer data)
   g_clear_pointer (&s->camera, g_free);
 }
 
+/* Camera sessions of session ?1 (0: any) and camera ?2 (NULL: any). */
+#define CAMERA_SESSIONS_SQL \
+  "SELECT id, camera FROM sessions WHERE camera IS NOT NULL" \
+  " AND (?1 = 0 OR id = ?1) AND (?2 IS NULL OR camera = ?2)"
+
 /* The camera sessions that @session_id (0: any) and @camera (NULL: any) select, by camera,
  * then id; the latest one only when @latest. */
 static GArray *
@@ -253,14 +183,10 @@ find_camera_sessions (VigilStore  *self,
   if (!has_cameras (self))
     return g_steal_pointer (&sessions);
 
-  stmt = prepare (self,
-                  latest ? "SELECT id, camera FROM sessions WHERE camera IS NOT NULL"
-                           " AND (?1 = 0 OR id = ?1) AND (?2 IS NULL OR camera = ?2)"
-                           " ORDER BY id DESC LIMIT 1"
-                         : "SELECT id, camera FROM sessions WHERE camera IS NOT NULL"
-                           " AND (?1 = 0 OR id = ?1) AND (?2 IS NULL OR camera = ?2)"
-                           " ORDER BY camera, id",
-                  "find the camera sessions", error);
+  stmt = _vigil_store_prepare_read (self,
+                                    latest ? CAMERA_SESSIONS_SQL " ORDER BY id DESC LIMIT 1"
+                                           : CAMERA_SESSIONS_SQL " ORDER BY camera, id",
+                                    "find the camera sessions", error);
   if (stmt == NULL)
     return NULL;
 
@@ -268,12 +194,13 @@ find_camera_sessions (VigilStore  *self,
   sqlite3_bind_text (stmt, 2, camera, -1, SQLITE_STATIC);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      CameraSession s = { sqlite3_column_int64 (stmt, 0), g_strdup (column_text (stmt, 1)) };
+      CameraSession s = { sqlite3_column_int64 (stmt, 0),
+                          g_strdup (_vigil_store_column_text (stmt, 1)) };
 
       g_array_append_val (sessions, s);
     }
 
-  if (!finish (self, stmt, rc, "find the camera sessions", error))
+  if (!_vigil_store_finish_read (self, stmt, rc, "find the camera sessions", error))
     return NULL;
 
   return g_steal_pointer (&sessions);
@@ -291,16 +218,18 @@ list_cameras (VigilStore  *self,
 
   if (has_cameras (self))
     {
-      stmt = prepare (self, "SELECT DISTINCT camera FROM sessions WHERE camera IS NOT NULL"
-                            " ORDER BY camera", "find the cameras", error);
+      stmt = _vigil_store_prepare_read (self,
+                                        "SELECT DISTINCT camera FROM sessions"
+                                        " WHERE camera IS NOT NULL ORDER BY camera",
+                                        "find the cameras", error);
       if (stmt == NULL)
         return FALSE;
 
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
         g_string_append_printf (names, "%s%s", names->len > 0 ? ", " : "",
-                                column_text (stmt, 0));
+                                _vigil_store_column_text (stmt, 0));
 
-      if (!finish (self, stmt, rc, "find the cameras", error))
+      if (!_vigil_store_finish_read (self, stmt, rc, "find the cameras", error))
         return FALSE;
     }
 
@@ -418,6 +347,26 @@ typedef struct
   GArray                 *out;
 } ReadRows;
 
+/* Fills @rows (transfer full) with @func's rows of @filter; returns it, or NULL. */
+static GArray *
+read_rows (VigilStore              *self,
+           const VigilStoreFilter  *filter,
+           gboolean                 minutes,
+           GArray                  *rows,
+           const char              *what,
+           VigilStoreReadFunc       func,
+           GError                 **error)
+{
+  g_autoptr(GArray) out = rows;
+  ReadRows read = { filter, minutes, out };
+
+  if (!_vigil_store_check_filter (filter, error) ||
+      !_vigil_store_read (self, what, func, &read, error))
+    return NULL;
+
+  return g_steal_pointer (&out);
+}
+
 static const char seconds_sql[] =
   "SELECT start_us, end_us, frames, vehicles, unique_vehicles, motorcycle, car, bus, truck,"
   " motorcycle_avg, car_avg, bus_avg, truck_avg, density_pct, speed_kmh, dwell_s, status"
@@ -447,7 +396,8 @@ read_traffic_rows (VigilStore  *self,
   if (session_id == 0)
     return TRUE;
 
-  stmt = prepare (self, read->minutes ? minutes_sql : seconds_sql, "read traffic", error);
+  stmt = _vigil_store_prepare_read (self, read->minutes ? minutes_sql : seconds_sql,
+                                    "read traffic", error);
   if (stmt == NULL)
     return FALSE;
 
@@ -455,7 +405,7 @@ read_traffic_rows (VigilStore  *self,
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       VigilTrafficStats t = { 0 };
-      const char *status = column_text (stmt, 16);
+      const char *status = _vigil_store_column_text (stmt, 16);
 
       if (!status_from_name (status, &t.status))
         {
@@ -473,20 +423,20 @@ read_traffic_rows (VigilStore  *self,
       t.start_us = sqlite3_column_int64 (stmt, 0);
       t.end_us = sqlite3_column_int64 (stmt, 1);
       t.frames = (guint) sqlite3_column_int64 (stmt, 2);
-      t.vehicles = column_double_or_nan (stmt, 3);
+      t.vehicles = _vigil_store_column_double (stmt, 3);
       t.unique_vehicles = (guint) sqlite3_column_int64 (stmt, 4);
       for (int c = 0; c < VIGIL_N_VEHICLE_CLASSES; c++)
         {
           t.per_class[c] = (guint) sqlite3_column_int64 (stmt, 5 + c);
-          t.per_class_vehicles[c] = column_double_or_nan (stmt, 9 + c);
+          t.per_class_vehicles[c] = _vigil_store_column_double (stmt, 9 + c);
         }
-      t.density_pct = column_double_or_nan (stmt, 13);
-      t.speed_kmh = column_double_or_nan (stmt, 14);
-      t.dwell_s = column_double_or_nan (stmt, 15);
+      t.density_pct = _vigil_store_column_double (stmt, 13);
+      t.speed_kmh = _vigil_store_column_double (stmt, 14);
+      t.dwell_s = _vigil_store_column_double (stmt, 15);
       g_array_append_val (read->out, t);
     }
 
-  return finish (self, stmt, rc, "read traffic", error);
+  return _vigil_store_finish_read (self, stmt, rc, "read traffic", error);
 }
 
 GArray *
@@ -495,23 +445,13 @@ vigil_store_read_traffic (VigilStore              *self,
                           gboolean                 minutes,
                           GError                 **error)
 {
-  g_autoptr(GArray) out = NULL;
-  ReadRows read;
-
   g_return_val_if_fail (VIGIL_IS_STORE (self), NULL);
   g_return_val_if_fail (filter != NULL, NULL);
   g_return_val_if_fail (filter->session_id >= 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!check_filter (filter, error))
-    return NULL;
-
-  out = g_array_new (FALSE, FALSE, sizeof (VigilTrafficStats));
-  read = (ReadRows) { filter, minutes, out };
-  if (!_vigil_store_read (self, "read traffic", read_traffic_rows, &read, error))
-    return NULL;
-
-  return g_steal_pointer (&out);
+  return read_rows (self, filter, minutes, g_array_new (FALSE, FALSE, sizeof (VigilTrafficStats)),
+                    "read traffic", read_traffic_rows, error);
 }
 
 static const char detections_sql[] =
@@ -535,7 +475,7 @@ read_detection_rows (VigilStore  *self,
   if (session_id == 0)
     return TRUE;
 
-  stmt = prepare (self, detections_sql, "read detections", error);
+  stmt = _vigil_store_prepare_read (self, detections_sql, "read detections", error);
   if (stmt == NULL)
     return FALSE;
 
@@ -543,7 +483,7 @@ read_detection_rows (VigilStore  *self,
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       VigilStoreDetection d = { 0 };
-      const char *klass = column_text (stmt, 4);
+      const char *klass = _vigil_store_column_text (stmt, 4);
 
       d.frame = (guint64) sqlite3_column_int64 (stmt, 0);
       d.time_us = sqlite3_column_int64 (stmt, 1);
@@ -562,16 +502,16 @@ read_detection_rows (VigilStore  *self,
 
       d.detection.track_id = sqlite3_column_type (stmt, 3) == SQLITE_NULL
                              ? -1 : sqlite3_column_int64 (stmt, 3);
-      d.detection.x = column_double_or_nan (stmt, 5);
-      d.detection.y = column_double_or_nan (stmt, 6);
-      d.detection.w = column_double_or_nan (stmt, 7);
-      d.detection.h = column_double_or_nan (stmt, 8);
+      d.detection.x = _vigil_store_column_double (stmt, 5);
+      d.detection.y = _vigil_store_column_double (stmt, 6);
+      d.detection.w = _vigil_store_column_double (stmt, 7);
+      d.detection.h = _vigil_store_column_double (stmt, 8);
       d.detection.area = (guint) sqlite3_column_int64 (stmt, 9);
-      d.detection.speed_kmh = column_double_or_nan (stmt, 10);
+      d.detection.speed_kmh = _vigil_store_column_double (stmt, 10);
       g_array_append_val (read->out, d);
     }
 
-  return finish (self, stmt, rc, "read detections", error);
+  return _vigil_store_finish_read (self, stmt, rc, "read detections", error);
 }
 
 GArray *
@@ -579,34 +519,17 @@ vigil_store_read_detections (VigilStore              *self,
                              const VigilStoreFilter  *filter,
                              GError                 **error)
 {
-  g_autoptr(GArray) out = NULL;
-  ReadRows read;
-
   g_return_val_if_fail (VIGIL_IS_STORE (self), NULL);
   g_return_val_if_fail (filter != NULL, NULL);
   g_return_val_if_fail (filter->session_id >= 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!check_filter (filter, error))
-    return NULL;
-
-  out = g_array_new (FALSE, FALSE, sizeof (VigilStoreDetection));
-  read = (ReadRows) { filter, FALSE, out };
-  if (!_vigil_store_read (self, "read detections", read_detection_rows, &read, error))
-    return NULL;
-
-  return g_steal_pointer (&out);
+  return read_rows (self, filter, FALSE,
+                    g_array_new (FALSE, FALSE, sizeof (VigilStoreDetection)), "read detections",
+                    read_detection_rows, error);
 }
 
 /* Exports ----------------------------------------------------------------------------------- */
-
-typedef enum
-{
-  COLUMN_INT,
-  COLUMN_DOUBLE,
-  COLUMN_TIME,
-  COLUMN_TEXT,
-} ColumnKind;
 
 #define MAX_COLUMNS 14
 
@@ -615,7 +538,7 @@ typedef struct
   const char *what;                     /* for error messages */
   const char *sql;                      /* ?1 session, ?2 from, ?3 to (both inclusive) */
   const char *header[MAX_COLUMNS + 1];  /* NULL-terminated; the camera, then the columns */
-  ColumnKind  kinds[MAX_COLUMNS - 1];   /* of the query's columns */
+  VigilStoreColumnKind  kinds[MAX_COLUMNS - 1];   /* of the query's columns */
 } Export;
 
 static const Export detections_export = {
@@ -624,8 +547,9 @@ static const Export detections_export = {
   " FROM traffic_detections WHERE session_id = ?1 AND time_us BETWEEN ?2 AND ?3"
   " ORDER BY frame, idx",
   { "camera", "frame", "timestamp", "track_id", "class", "x", "y", "w", "h", NULL },
-  { COLUMN_INT, COLUMN_TIME, COLUMN_INT, COLUMN_TEXT, COLUMN_DOUBLE, COLUMN_DOUBLE,
-    COLUMN_DOUBLE, COLUMN_DOUBLE },
+  { VIGIL_STORE_COLUMN_INT, VIGIL_STORE_COLUMN_TIME, VIGIL_STORE_COLUMN_INT,
+    VIGIL_STORE_COLUMN_TEXT, VIGIL_STORE_COLUMN_DOUBLE, VIGIL_STORE_COLUMN_DOUBLE,
+    VIGIL_STORE_COLUMN_DOUBLE, VIGIL_STORE_COLUMN_DOUBLE },
 };
 
 static const Export traffic_export = {
@@ -636,44 +560,12 @@ static const Export traffic_export = {
   " ORDER BY start_us",
   { "camera", "start", "end", "frames", "vehicles", "unique_vehicles", "motorcycle", "car",
     "bus", "truck", "density_pct", "speed_kmh", "dwell_s", "status", NULL },
-  { COLUMN_TIME, COLUMN_TIME, COLUMN_INT, COLUMN_DOUBLE, COLUMN_INT, COLUMN_INT, COLUMN_INT,
-    COLUMN_INT, COLUMN_INT, COLUMN_DOUBLE, COLUMN_DOUBLE, COLUMN_DOUBLE, COLUMN_TEXT },
+  { VIGIL_STORE_COLUMN_TIME, VIGIL_STORE_COLUMN_TIME, VIGIL_STORE_COLUMN_INT,
+    VIGIL_STORE_COLUMN_DOUBLE, VIGIL_STORE_COLUMN_INT, VIGIL_STORE_COLUMN_INT,
+    VIGIL_STORE_COLUMN_INT, VIGIL_STORE_COLUMN_INT, VIGIL_STORE_COLUMN_INT,
+    VIGIL_STORE_COLUMN_DOUBLE, VIGIL_STORE_COLUMN_DOUBLE, VIGIL_STORE_COLUMN_DOUBLE,
+    VIGIL_STORE_COLUMN_TEXT },
 };
-
-static void
-write_column (VigilCsvWriter *csv,
-              sqlite3_stmt   *stmt,
-              int             column,
-              ColumnKind      kind)
-{
-  if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
-    {
-      vigil_csv_writer_empty (csv);
-      return;
-    }
-
-  switch (kind)
-    {
-    case COLUMN_INT:
-      vigil_csv_writer_int (csv, sqlite3_column_int64 (stmt, column));
-      break;
-
-    case COLUMN_DOUBLE:
-      vigil_csv_writer_double (csv, sqlite3_column_double (stmt, column));
-      break;
-
-    case COLUMN_TIME:
-      vigil_csv_writer_time (csv, sqlite3_column_int64 (stmt, column));
-      break;
-
-    case COLUMN_TEXT:
-      vigil_csv_writer_text (csv, column_text (stmt, column));
-      break;
-
-    default:
-      g_assert_not_reached ();
-    }
-}
 
 typedef struct
 {
@@ -689,7 +581,7 @@ write_session_rows (VigilStore           *self,
                     const CameraSession  *session,
                     GError              **error)
 {
-  sqlite3_stmt *stmt = prepare (self, run->export->sql, run->export->what, error);
+  sqlite3_stmt *stmt = _vigil_store_prepare_read (self, run->export->sql, run->export->what, error);
   int n_columns;
   int rc;
 
@@ -703,7 +595,7 @@ write_session_rows (VigilStore           *self,
     {
       vigil_csv_writer_text (run->csv, session->camera);
       for (int i = 0; i < n_columns; i++)
-        write_column (run->csv, stmt, i, run->export->kinds[i]);
+        _vigil_store_write_csv_column (run->csv, stmt, i, run->export->kinds[i]);
 
       if (!vigil_csv_writer_end_row (run->csv, error))
         {
@@ -712,7 +604,7 @@ write_session_rows (VigilStore           *self,
         }
     }
 
-  return finish (self, stmt, rc, run->export->what, error);
+  return _vigil_store_finish_read (self, stmt, rc, run->export->what, error);
 }
 
 /* Nothing is written unless the filter selects at least one camera's session, so that a
@@ -761,7 +653,7 @@ run_export (VigilStore              *self,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!check_filter (filter, error))
+  if (!_vigil_store_check_filter (filter, error))
     return FALSE;
 
   csv = vigil_csv_writer_new (out, cancellable);
