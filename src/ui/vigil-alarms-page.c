@@ -21,14 +21,6 @@
 #include "vigil-window.h"
 
 /* Shelving durations offered, in event time. */
-static const struct { const char *label; gint64 minutes; } shelve_choices[] = {
-  { N_("15 minutes"), 15 },
-  { N_("1 hour"), 60 },
-  { N_("4 hours"), 240 },
-  { N_("8 hours"), 480 },
-  { N_("24 hours"), 1440 },
-};
-
 typedef char *(*CellText) (gpointer item);
 typedef const char *(*CellStyle) (gpointer item);
 
@@ -434,12 +426,8 @@ on_dialog_response (AdwMessageDialog *dialog,
                     VigilAlarmsPage  *self)
 {
   g_autoptr(VigilAlarmObject) target = g_steal_pointer (&self->target);
+  const char *comment = vigil_ui_alarm_dialog_comment (self->comment);
   const VigilLiveAlarm *a;
-  const char *comment;
-
-  comment = self->comment != NULL ? gtk_editable_get_text (self->comment) : NULL;
-  if (comment != NULL && comment[0] == '\0')
-    comment = NULL;
 
   if (target != NULL && self->player != NULL)
     {
@@ -448,15 +436,9 @@ on_dialog_response (AdwMessageDialog *dialog,
         vigil_player_acknowledge_async (self->player, a->rule, a->sensor, comment, NULL,
                                         acknowledge_done, g_object_ref (self));
       else if (g_strcmp0 (response, "shelve") == 0)
-        {
-          guint choice = gtk_drop_down_get_selected (self->duration);
-
-          vigil_player_shelve_async (self->player, a->rule, a->sensor,
-                                     shelve_choices[MIN (choice, G_N_ELEMENTS (shelve_choices)
-                                                                 - 1)].minutes
-                                     * 60 * G_USEC_PER_SEC,
-                                     comment, NULL, shelve_done, g_object_ref (self));
-        }
+        vigil_player_shelve_async (self->player, a->rule, a->sensor,
+                                   vigil_ui_alarm_dialog_duration (self->duration), comment,
+                                   NULL, shelve_done, g_object_ref (self));
     }
 
   self->dialog = NULL;
@@ -485,49 +467,16 @@ present_dialog (VigilAlarmsPage  *self,
                 gboolean          with_duration)
 {
   const VigilLiveAlarm *a = vigil_alarm_object_get (target);
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  GtkWidget *entry = gtk_entry_new ();
-  g_autofree char *raised = vigil_ui_format_time (a->raised_us);
-  /* Translators: which alarm a dialog acts on: rule, sensor, and when it was raised. */
-  g_autofree char *body = g_strdup_printf (_("“%s” on %s, raised %s"), a->rule,
-                                           vigil_ui_key_name (a->sensor), raised);
   AdwMessageDialog *dialog;
 
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root)
-                                                                            : NULL,
-                                                       heading, body));
-  if (with_duration)
-    {
-      g_autoptr(GtkStringList) labels = gtk_string_list_new (NULL);
-
-      for (guint i = 0; i < G_N_ELEMENTS (shelve_choices); i++)
-        gtk_string_list_append (labels, _(shelve_choices[i].label));
-      self->duration = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (g_steal_pointer (&labels)),
-                                                         NULL));
-      gtk_drop_down_set_selected (self->duration, 1);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (self->duration),
-                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("Shelve for"), -1);
-      gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->duration));
-    }
-
-  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Comment (optional)"));
-  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Comment"), -1);
-  gtk_box_append (GTK_BOX (box), entry);
-  adw_message_dialog_set_extra_child (dialog, box);
-
-  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), response, response_label,
-                                    NULL);
-  adw_message_dialog_set_response_appearance (dialog, response, ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (dialog, response);
-  adw_message_dialog_set_close_response (dialog, "cancel");
+  dialog = vigil_ui_alarm_dialog_new (GTK_WIDGET (self), heading, a->rule,
+                                      vigil_ui_key_name (a->sensor), a->raised_us, response,
+                                      response_label, with_duration, &self->comment,
+                                      &self->duration);
   g_signal_connect (dialog, "response", G_CALLBACK (on_dialog_response), self);
 
   g_set_object (&self->target, target);
   self->dialog = dialog;
-  self->comment = GTK_EDITABLE (entry);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 

@@ -39,14 +39,6 @@ static const struct { const char *title; double min_top; } series_info[N_SERIES]
 };
 
 /* Shelving durations offered, in event time. */
-static const struct { const char *label; gint64 minutes; } shelve_choices[] = {
-  { N_("15 minutes"), 15 },
-  { N_("1 hour"), 60 },
-  { N_("4 hours"), 240 },
-  { N_("8 hours"), 480 },
-  { N_("24 hours"), 1440 },
-};
-
 struct _VigilCameraView
 {
   GtkWidget         parent_instance;
@@ -335,11 +327,8 @@ on_dialog_response (AdwMessageDialog *dialog,
 {
   g_autofree char *rule = g_steal_pointer (&self->target_rule);
   g_autoptr(GError) error = NULL;
-  const char *comment = gtk_editable_get_text (self->comment);
+  const char *comment = vigil_ui_alarm_dialog_comment (self->comment);
   gboolean ok = TRUE;
-
-  if (comment[0] == '\0')
-    comment = NULL;
 
   if (rule != NULL && self->camera != NULL && g_strcmp0 (response, "acknowledge") == 0)
     {
@@ -348,11 +337,8 @@ on_dialog_response (AdwMessageDialog *dialog,
     }
   else if (rule != NULL && self->camera != NULL && g_strcmp0 (response, "shelve") == 0)
     {
-      guint choice = MIN (gtk_drop_down_get_selected (self->duration),
-                          G_N_ELEMENTS (shelve_choices) - 1);
-
       ok = vigil_camera_shelve (self->camera, rule,
-                                shelve_choices[choice].minutes * 60 * G_USEC_PER_SEC, comment,
+                                vigil_ui_alarm_dialog_duration (self->duration), comment,
                                 &error);
       toast (self, ok ? _("Alarm shelved") : error->message);
     }
@@ -372,61 +358,23 @@ present_dialog (VigilCameraView *self,
                 gboolean         with_duration)
 {
   const VigilLiveAlarm *a = selected_alarm (self);
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  GtkWidget *entry = gtk_entry_new ();
-  g_autofree char *raised = NULL;
-  g_autofree char *body = NULL;
   AdwMessageDialog *dialog;
 
   if (a == NULL)
     {
       toast (self, _("Select an alarm first"));
-      g_object_ref_sink (box);
-      g_object_unref (box);
-      g_object_ref_sink (entry);
-      g_object_unref (entry);
       return;
     }
 
-  raised = vigil_ui_format_time (a->raised_us);
-  /* Translators: which alarm a dialog acts on: rule, camera, and when it was raised. */
-  body = g_strdup_printf (_("“%s” on %s, raised %s"), a->rule,
-                          vigil_camera_get_id (self->camera), raised);
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root)
-                                                                            : NULL,
-                                                       heading, body));
-  if (with_duration)
-    {
-      g_autoptr(GtkStringList) labels = gtk_string_list_new (NULL);
-
-      for (guint i = 0; i < G_N_ELEMENTS (shelve_choices); i++)
-        gtk_string_list_append (labels, _(shelve_choices[i].label));
-      self->duration = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (g_steal_pointer (&labels)),
-                                                         NULL));
-      gtk_drop_down_set_selected (self->duration, 1);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (self->duration),
-                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("Shelve for"), -1);
-      gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->duration));
-    }
-
-  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Comment (optional)"));
-  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Comment"), -1);
-  gtk_box_append (GTK_BOX (box), entry);
-  adw_message_dialog_set_extra_child (dialog, box);
-  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), response, response_label,
-                                    NULL);
-  adw_message_dialog_set_response_appearance (dialog, response, ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (dialog, response);
-  adw_message_dialog_set_close_response (dialog, "cancel");
+  dialog = vigil_ui_alarm_dialog_new (GTK_WIDGET (self), heading, a->rule,
+                                      vigil_camera_get_id (self->camera), a->raised_us, response,
+                                      response_label, with_duration, &self->comment,
+                                      &self->duration);
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_dialog_response), self, 0);
 
   g_free (self->target_rule);
   self->target_rule = g_strdup (a->rule);
   self->dialog = dialog;
-  self->comment = GTK_EDITABLE (entry);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 

@@ -218,3 +218,85 @@ vigil_ui_file_chooser_new (GtkFileChooserNative **slot,
 
   return *slot;
 }
+
+/* How long an alarm can be shelved for, in the order the dialogs offer. */
+static const struct { const char *label; gint64 minutes; } shelve_choices[] = {
+  { N_("15 minutes"), 15 },
+  { N_("1 hour"), 60 },
+  { N_("4 hours"), 240 },
+  { N_("8 hours"), 480 },
+  { N_("24 hours"), 1440 },
+};
+
+AdwMessageDialog *
+vigil_ui_alarm_dialog_new (GtkWidget    *parent,
+                           const char   *heading,
+                           const char   *rule,
+                           const char   *where,
+                           gint64        raised_us,
+                           const char   *response,
+                           const char   *response_label,
+                           gboolean      with_duration,
+                           GtkEditable **out_comment,
+                           GtkDropDown **out_duration)
+{
+  GtkRoot *root = gtk_widget_get_root (parent);
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  GtkWidget *entry = gtk_entry_new ();
+  GtkDropDown *duration = NULL;
+  g_autofree char *raised = vigil_ui_format_time (raised_us);
+  /* Translators: which alarm a dialog acts on: rule, sensor or camera, and when it was
+   * raised. */
+  g_autofree char *body = g_strdup_printf (_("“%s” on %s, raised %s"), rule, where, raised);
+  AdwMessageDialog *dialog;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root)
+                                                                            : NULL,
+                                                       heading, body));
+  if (with_duration)
+    {
+      g_autoptr(GtkStringList) labels = gtk_string_list_new (NULL);
+
+      for (guint i = 0; i < G_N_ELEMENTS (shelve_choices); i++)
+        gtk_string_list_append (labels, _(shelve_choices[i].label));
+      duration = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (g_steal_pointer (&labels)),
+                                                   NULL));
+      gtk_drop_down_set_selected (duration, 1);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (duration),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("Shelve for"), -1);
+      gtk_box_append (GTK_BOX (box), GTK_WIDGET (duration));
+    }
+
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Comment (optional)"));
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Comment"), -1);
+  gtk_box_append (GTK_BOX (box), entry);
+  adw_message_dialog_set_extra_child (dialog, box);
+
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), response, response_label,
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, response, ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, response);
+  adw_message_dialog_set_close_response (dialog, "cancel");
+
+  *out_comment = GTK_EDITABLE (entry);
+  *out_duration = duration;
+  return dialog;
+}
+
+const char *
+vigil_ui_alarm_dialog_comment (GtkEditable *comment)
+{
+  const char *text = comment != NULL ? gtk_editable_get_text (comment) : NULL;
+
+  return text != NULL && text[0] != '\0' ? text : NULL;
+}
+
+gint64
+vigil_ui_alarm_dialog_duration (GtkDropDown *duration)
+{
+  guint choice = MIN (gtk_drop_down_get_selected (duration), G_N_ELEMENTS (shelve_choices) - 1);
+
+  return shelve_choices[choice].minutes * 60 * G_USEC_PER_SEC;
+}

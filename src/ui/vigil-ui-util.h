@@ -7,7 +7,7 @@
 
 #pragma once
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
 
 #include "vigil-records.h"
 #include "vigil-sensor.h"
@@ -49,5 +49,24 @@ GtkFileChooserNative *vigil_ui_file_chooser_new    (GtkFileChooserNative   **slo
                                                     const char              *accept_label,
                                                     GtkFileFilter           *filter,
                                                     gboolean                 all_files);
+
+/* The dialog that acknowledges or shelves alarm @rule on @where (a sensor's or a camera's
+ * name), raised at @raised_us: a comment entry and, with @with_duration, how long to shelve;
+ * @response (button @response_label) is the default, "cancel" the other. *out_comment and
+ * *out_duration (NULL without a duration) belong to the dialog. Returned not yet shown. */
+AdwMessageDialog     *vigil_ui_alarm_dialog_new    (GtkWidget               *parent,
+                                                    const char              *heading,
+                                                    const char              *rule,
+                                                    const char              *where,
+                                                    gint64                   raised_us,
+                                                    const char              *response,
+                                                    const char              *response_label,
+                                                    gboolean                 with_duration,
+                                                    GtkEditable            **out_comment,
+                                                    GtkDropDown            **out_duration);
+/* What was typed in such a dialog's comment entry, or NULL for nothing (or no entry). */
+const char           *vigil_ui_alarm_dialog_comment  (GtkEditable          *comment);
+/* The shelving time chosen in such a dialog. */
+gint64                vigil_ui_alarm_dialog_duration (GtkDropDown          *duration);
 
 G_END_DECLS
