@@ -571,6 +571,75 @@ test_cli_replay (Fixture       *f,
            "--db", f->db, NULL);
   g_assert_cmpint (bad.status, ==, 1);
   g_assert_nonnull (strstr (bad.err, "nowhere.json"));
+
+  /* Without a calibration no speed is known. */
+  for (guint i = 0; i < detections->len; i++)
+    g_assert_true (isnan (g_array_index (detections, VigilStoreDetection, i).detection.speed_kmh));
+}
+
+/* Replays the generated camera with a scale calibration into its own store; returns the
+ * stored detections. */
+static GArray *
+replay_scaled (Fixture    *f,
+               const char *pixels_per_metre,
+               char      **envp)
+{
+  g_auto(Result) r = { 0 };
+  g_autofree char *name = g_strdup_printf ("scaled-%s.db", pixels_per_metre);
+  g_autofree char *db = g_build_filename (f->dir, name, NULL);
+
+  run_env (&r, envp, "replay", "traffic", f->frames, "--camera", "cam_01", "--mask", f->mask,
+           "--fps", "20", "--pixels-per-metre", pixels_per_metre, "--db", db, NULL);
+  g_assert_cmpstr (r.err, ==, "");
+  g_assert_cmpint (r.status, ==, 0);
+
+  return read_rows (db, 0, TRUE);
+}
+
+/* --pixels-per-metre calibrates the camera: a scale twice as fine gives every tracked vehicle
+ * half the speed, and the same boxes and tracks. */
+static void
+test_cli_replay_scale (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_auto(GStrv) envp = cli_gstreamer_env (f->dir);
+  g_autoptr(GArray) coarse = replay_scaled (f, "8", envp);
+  g_autoptr(GArray) fine = replay_scaled (f, "16", envp);
+  const char *bad_values[] = { "0", "-3", "nan", "inf", "8px", "" };
+  guint known = 0;
+
+  g_assert_cmpuint (coarse->len, >, 0);
+  g_assert_cmpuint (coarse->len, ==, fine->len);
+  for (guint i = 0; i < coarse->len; i++)
+    {
+      const VigilStoreDetection *a = &g_array_index (coarse, VigilStoreDetection, i);
+      const VigilStoreDetection *b = &g_array_index (fine, VigilStoreDetection, i);
+
+      g_assert_cmpint (a->frame, ==, b->frame);
+      g_assert_cmpint (a->detection.track_id, ==, b->detection.track_id);
+      g_assert_cmpfloat (a->detection.x, ==, b->detection.x);
+      g_assert_cmpfloat (a->detection.w, ==, b->detection.w);
+      g_assert_cmpint (isnan (a->detection.speed_kmh), ==, isnan (b->detection.speed_kmh));
+      if (isnan (a->detection.speed_kmh))
+        continue;
+      known++;
+      g_assert_cmpfloat_with_epsilon (a->detection.speed_kmh, 2 * b->detection.speed_kmh,
+                                      1e-9 * (1 + a->detection.speed_kmh));
+    }
+  /* Vehicles move in the generated scene: most tracked boxes have a speed. */
+  g_assert_cmpuint (known, >, coarse->len / 2);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad_values); i++)
+    {
+      g_auto(Result) bad = { 0 };
+
+      run_env (&bad, envp, "replay", "traffic", f->frames, "--camera", "cam_01",
+               "--pixels-per-metre", bad_values[i], "--db", f->db, NULL);
+      g_assert_cmpint (bad.status, ==, 2);
+      g_assert_nonnull (strstr (bad.err, "--pixels-per-metre must be a positive number"));
+    }
+  /* Refused before anything was opened: no store was created. */
+  g_assert_false (g_file_test (f->db, G_FILE_TEST_EXISTS));
 }
 
 int
@@ -593,6 +662,8 @@ main (int   argc,
   g_test_add_func ("/engine/camera/sizer-tracks", test_sizer_tracks);
   g_test_add ("/engine/camera/cli-replay", Fixture, "gen", fixture_set_up, test_cli_replay,
               fixture_tear_down);
+  g_test_add ("/engine/camera/cli-replay-scale", Fixture, "gen", fixture_set_up,
+              test_cli_replay_scale, fixture_tear_down);
 
   return g_test_run ();
 }

@@ -22,6 +22,7 @@
 #include "vigil-error.h"
 #include "vigil-store.h"
 #include "vigil-time.h"
+#include "vigil-tracker.h"
 
 typedef struct
 {
@@ -77,6 +78,7 @@ run (const char   *source,
      const char   *camera_id,
      const char   *mask,
      double        fps,
+     double        pixels_per_metre,
      const char   *db,
      double        speed,
      gint64        start_us,
@@ -101,6 +103,13 @@ run (const char   *source,
   vigil_camera_set_fps (camera, fps);
   vigil_camera_set_start_time (camera, start_us);
   vigil_camera_set_rules (camera, rules);
+  if (pixels_per_metre > 0)
+    {
+      VigilCalibration calibration;
+
+      vigil_calibration_init_scale (&calibration, pixels_per_metre);
+      vigil_camera_set_calibration (camera, &calibration);
+    }
   if (mask != NULL && !vigil_camera_set_mask_file (camera, mask, &error))
     return _vigil_cli_fail (error);
 
@@ -193,13 +202,17 @@ _vigil_cli_replay_traffic (int    argc,
   g_autofree char *speed_text = NULL;
   g_autofree char *start = NULL;
   g_autofree char *rules_path = NULL;
-  double fps = 25, speed = 0;
+  g_autofree char *scale_text = NULL;
+  double fps = 25, speed = 0, pixels_per_metre = 0;
   gint64 start_us = 0;
   GOptionEntry entries[] = {
     { "camera", 0, 0, G_OPTION_ARG_STRING, &camera, "The camera's id (required)", "ID" },
     { "mask", 0, 0, G_OPTION_ARG_FILENAME, &mask,
       "Road mask: labelme JSON or PNG (default: the whole frame)", "FILE" },
     { "fps", 0, 0, G_OPTION_ARG_DOUBLE, &fps, "Frame rate of an image folder (default 25)", "N" },
+    { "pixels-per-metre", 0, 0, G_OPTION_ARG_STRING, &scale_text,
+      "Calibration: image pixels per metre along the road (default: none, so no speeds and "
+      "classes by relative size)", "N" },
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "Store to write (created if missing)", "FILE" },
     { "speed", 0, 0, G_OPTION_ARG_STRING, &speed_text,
       "Replay speed: max (default) or a factor, 1 = real time", "max|N" },
@@ -230,6 +243,15 @@ _vigil_cli_replay_traffic (int    argc,
     return _vigil_cli_usage ("replay", "--db FILE is required");
   if (!isfinite (fps) || fps <= 0)
     return _vigil_cli_usage ("replay", "--fps must be a positive frame rate");
+  if (scale_text != NULL)
+    {
+      char *end = NULL;
+
+      pixels_per_metre = g_ascii_strtod (scale_text, &end);
+      if (end == scale_text || *end != '\0' || !isfinite (pixels_per_metre) ||
+          pixels_per_metre <= 0)
+        return _vigil_cli_usage ("replay", "--pixels-per-metre must be a positive number");
+    }
 
   if (!_vigil_cli_parse_speed (speed_text, &speed, &error))
     return _vigil_cli_fail (error);
@@ -243,5 +265,5 @@ _vigil_cli_replay_traffic (int    argc,
   if (rules == NULL)
     return _vigil_cli_fail (error);
 
-  return run (argv[2], camera, mask, fps, db, speed, start_us, rules);
+  return run (argv[2], camera, mask, fps, pixels_per_metre, db, speed, start_us, rules);
 }
