@@ -5,7 +5,9 @@
  * towards N |I - B|; a pixel is foreground when |I - B| > max (V, threshold). Both update only
  * where the cleaned foreground is clear (selective update), and under foreground once every
  * foreground_period frames, so that a queue of stopped vehicles is not learned as road for
- * minutes. The model's passes and the morphology run on 16-byte vectors (GCC/Clang vector
+ * minutes; a blob that is road the model had learned as a vehicle (a ghost: its outline
+ * contrasts in the model, not in the frame, and it does not move) is learned at once instead.
+ * The model's passes and the morphology run on 16-byte vectors (GCC/Clang vector
  * extensions: SSE2 on x86-64, NEON on ARM) over rows padded to 16 bytes; shadow removal only
  * looks at foreground pixels, skipping background eight at a time. Blobs are found on runs:
  * holes in the cleaned foreground are background runs that do not reach the border
@@ -44,6 +46,7 @@ typedef struct
   guint   area;
   guint   min_x, max_x, min_y, max_y;
   double  sx, sy, sxx, syy, sxy;
+  gboolean ghost;
 } Blob;
 
 struct _VigilDetector
@@ -62,6 +65,7 @@ struct _VigilDetector
   guint8  *spread;
   guint8  *fg;         /* binary buffers, 0 or 255 */
   guint8  *tmp;
+  guint8  *previous;   /* the frame before @gray */
   guint8  *road;       /* the mask at analysis size; NULL = whole frame */
   guint    road_pixels;
   VigilFrame *road_source;  /* the mask frame @road was made from */
@@ -163,6 +167,7 @@ free_buffers (VigilDetector *self)
   g_clear_pointer (&self->spread, g_free);
   g_clear_pointer (&self->fg, g_free);
   g_clear_pointer (&self->tmp, g_free);
+  g_clear_pointer (&self->previous, g_free);
   g_clear_pointer (&self->road, g_free);
   g_clear_pointer (&self->road_source, vigil_frame_unref);
   self->src_width = self->src_height = 0;
@@ -216,6 +221,7 @@ allocate (VigilDetector *self,
   self->spread = g_malloc0 (size);
   self->fg = g_malloc0 (size);
   self->tmp = g_malloc0 (size);
+  self->previous = g_malloc0 (size);
   self->road_pixels = self->width * self->height;
   self->frames = 0;
 }
@@ -676,6 +682,91 @@ set_road (VigilDetector *self,
     }
 }
 
+/* Adds to @contrast the differences across the edge between foreground pixel (x, y) and its
+ * neighbour (qx, qy) when the neighbour is background in @outline, in the frame and in the
+ * background model. */
+static inline void
+edge_contrast (const VigilDetector *self,
+               const guint8        *outline,
+               guint                x,
+               guint                y,
+               guint                qx,
+               guint                qy,
+               guint64              contrast[3])
+{
+  gsize p = (gsize) y * self->stride + MARGIN + x, q = (gsize) qy * self->stride + MARGIN + qx;
+
+  if (outline[q] != 0)
+    return;
+  contrast[0] += (guint) ABS ((int) self->gray[p] - (int) self->gray[q]);
+  contrast[1] += (guint) ABS ((int) self->background[p] - (int) self->background[q]);
+  contrast[2]++;
+}
+
+/* A ghost is the road uncovered by a vehicle the background model had learned (one stopped
+ * when the camera started, or in a queue long enough to be partly learned) that has since
+ * driven off: its pixels differ from the model, so they are foreground, and since stopped
+ * vehicles must keep counting, the model would take minutes to forget it. A vehicle has an
+ * edge in the frame along its outline and none in the model; a ghost the other way round. So a
+ * blob whose outline contrasts in the model at least twice as much as in the frame, and by at
+ * least the threshold on average, is a ghost: the model takes the frame there at once and the
+ * blob is not a detection. @outline is the cleaned foreground before the road mask, so the
+ * mask's edge is not taken for an outline. */
+static void
+drop_ghosts (VigilDetector *self,
+             const guint   *index)
+{
+  const Run *runs = (const Run *) self->runs->data;
+  const guint8 *outline = self->tmp;
+  g_autofree guint64 *contrast = NULL;
+
+  if (self->frames < self->params.learning_frames || self->blobs->len == 0)
+    return;
+
+  contrast = g_new0 (guint64, 5 * (gsize) self->blobs->len);
+  for (guint i = 0; i < self->runs->len; i++)
+    {
+      const Run *r = &runs[i];
+      guint64 *c = contrast + 5 * (gsize) index[find_root ((Run *) runs, i)];
+
+      if (r->x0 > 0)
+        edge_contrast (self, outline, r->x0, r->y, r->x0 - 1, r->y, c);
+      if (r->x1 < self->width)
+        edge_contrast (self, outline, r->x1 - 1, r->y, r->x1, r->y, c);
+      for (guint x = r->x0; x < r->x1; x++)
+        {
+          gsize at = (gsize) r->y * self->stride + MARGIN + x;
+
+          c[3] += (guint) ABS ((int) self->gray[at] - (int) self->previous[at]);
+          c[4]++;
+          if (r->y > 0)
+            edge_contrast (self, outline, x, r->y, x, r->y - 1, c);
+          if (r->y + 1 < self->height)
+            edge_contrast (self, outline, x, r->y, x, r->y + 1, c);
+        }
+    }
+
+  for (guint i = 0; i < self->blobs->len; i++)
+    {
+      const guint64 *c = contrast + 5 * (gsize) i;
+
+      g_array_index (self->blobs, Blob, i).ghost =
+        c[2] >= 8 && c[1] >= 2 * c[0] && c[1] >= (guint64) self->params.threshold * c[2] &&
+        2 * c[3] < (guint64) self->params.threshold * c[4];
+    }
+
+  for (guint i = 0; i < self->runs->len; i++)
+    {
+      const Run *r = &runs[i];
+
+      if (!g_array_index (self->blobs, Blob, index[find_root ((Run *) runs, i)]).ghost)
+        continue;
+      memcpy (row_of (self, self->background, r->y) + r->x0, row_of (self, self->gray, r->y) + r->x0,
+              r->x1 - r->x0);
+      memset (row_of (self, self->fg, r->y) + r->x0, 0, r->x1 - r->x0);
+    }
+}
+
 static void
 measure_blobs (VigilDetector *self)
 {
@@ -699,7 +790,7 @@ measure_blobs (VigilDetector *self)
 
       if (root == i)
         {
-          Blob blob = { 0, r->x0, r->x1 - 1, r->y, r->y, 0, 0, 0, 0, 0 };
+          Blob blob = { 0, r->x0, r->x1 - 1, r->y, r->y, 0, 0, 0, 0, 0, FALSE };
 
           index[i] = self->blobs->len;
           g_array_append_val (self->blobs, blob);
@@ -715,6 +806,7 @@ measure_blobs (VigilDetector *self)
       b->syy += n * r->y * (double) r->y;
       b->sxy += sx * r->y;
     }
+  drop_ghosts (self, index);
   g_free (index);
 }
 
@@ -740,7 +832,7 @@ select_blobs (VigilDetector *self)
       double major = half_trace + root, minor = half_trace - root;
       VigilDetection det;
 
-      if (area < p->min_area || area > max_area)
+      if (b->ghost || area < p->min_area || area > max_area)
         continue;
       if (bw > p->max_aspect * bh || bh > p->max_aspect * bw)
         continue;
@@ -808,9 +900,12 @@ vigil_detector_process (VigilDetector  *self,
   fill_holes (self);
   /* The model learns from the whole cleaned foreground, inside the road or not. */
   update (self, self->fg);
+  /* The outline of the cleaned foreground, for drop_ghosts(). */
+  memcpy (self->tmp, self->fg, (gsize) self->stride * self->height);
   apply_road (self);
   measure_blobs (self);
   self->frames++;
+  memcpy (self->previous, self->gray, (gsize) self->stride * self->height);
   return select_blobs (self);
 }
 
