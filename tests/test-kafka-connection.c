@@ -2,23 +2,66 @@
  *
  * The Kafka connection description: names parsed both ways, bad broker lists refused naming
  * the entry, SASL needing a user, the librdkafka configuration read back value by value, a
- * description that never holds the password, and the connection test against librdkafka's
- * mock cluster on loopback.
+ * description that never holds the password, the connection test against librdkafka's
+ * mock cluster on loopback, TLS verification on by default whatever the protocol, and a SASL
+ * password that appears in no error and no log line of a failing connection, librdkafka's own
+ * debug output included; and vigil-cli consume refusing secrets and security overrides in -X
+ * settings, and warning when --no-verify turns verification off.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#define G_LOG_DOMAIN "test-kafka-connection"
+
 #include "config.h"
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
 #include "vigil-kafka-connection.h"
+#include "vigil-test-cli.h"
 
 #define PASSWORD "s3cret-Pa55"
+
+/* Every log line of the program, kept for the tests that look for a leaked password; then
+ * warnings and errors written as usual. librdkafka's threads log too, hence the lock. */
+static GMutex log_lock;
+static GString *log_text;
+
+static GLogWriterOutput
+capture_writer (GLogLevelFlags   log_level,
+                const GLogField *fields,
+                gsize            n_fields,
+                gpointer         user_data)
+{
+  g_mutex_lock (&log_lock);
+  for (gsize i = 0; i < n_fields; i++)
+    if (fields[i].length < 0)
+      g_string_append_printf (log_text, "%s=%s\n", fields[i].key, (const char *) fields[i].value);
+  g_mutex_unlock (&log_lock);
+
+  /* GTest's own handler has already printed what g_message() and g_debug() sent, as TAP
+   * comments; librdkafka's debug output, sent straight here, runs to thousands of lines. */
+  if (log_level & (G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO | G_LOG_LEVEL_DEBUG))
+    return G_LOG_WRITER_HANDLED;
+  return g_log_writer_default (log_level, fields, n_fields, user_data);
+}
+
+static char *
+steal_log (void)
+{
+  char *text;
+
+  g_mutex_lock (&log_lock);
+  text = g_strdup (log_text->str);
+  g_string_truncate (log_text, 0);
+  g_mutex_unlock (&log_lock);
+  return text;
+}
 
 /* The value librdkafka holds for @name, as text. */
 static char *
@@ -306,11 +349,208 @@ test_list_topics (void)
   vigil_kafka_connection_clear (&c);
 }
 
+/* Verification is set explicitly for every protocol, not left to librdkafka's defaults (its
+ * host name check was off before 2.0): a security.protocol changed after Vigil's
+ * configuration still verifies. verify_peer means nothing without TLS and turns nothing off. */
+static void
+test_verification_default (void)
+{
+  for (guint i = 0; i <= VIGIL_KAFKA_SECURITY_SASL_SSL; i++)
+    for (int verify = 0; verify <= 1; verify++)
+      {
+        g_autoptr(GError) error = NULL;
+        gboolean tls = i == VIGIL_KAFKA_SECURITY_SSL || i == VIGIL_KAFKA_SECURITY_SASL_SSL;
+        gboolean expect_on = verify || !tls;
+        VigilKafkaConnection c;
+        rd_kafka_conf_t *conf;
+
+        vigil_kafka_connection_init (&c, "broker:9093");
+        g_assert_true (c.verify_peer);
+        c.security = (VigilKafkaSecurity) i;
+        c.username = g_strdup ("alice");
+        c.password = g_strdup (PASSWORD);
+        c.verify_peer = verify;
+        conf = vigil_kafka_connection_new_conf (&c, &error);
+        g_assert_no_error (error);
+        assert_conf (conf, "enable.ssl.certificate.verification", expect_on ? "true" : "false");
+        assert_conf (conf, "ssl.endpoint.identification.algorithm", expect_on ? "https" : "none");
+
+        /* What a -X security.protocol=ssl after Vigil's settings would get. */
+        g_assert_cmpint (rd_kafka_conf_set (conf, "security.protocol", "ssl", NULL, 0), ==,
+                         RD_KAFKA_CONF_OK);
+        assert_conf (conf, "enable.ssl.certificate.verification", expect_on ? "true" : "false");
+        rd_kafka_conf_destroy (conf);
+        vigil_kafka_connection_clear (&c);
+      }
+}
+
+static void
+forward_log (const rd_kafka_t *rk,
+             int               level,
+             const char       *facility,
+             const char       *message)
+{
+  g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_DEBUG, "MESSAGE", "librdkafka: %s: %s", facility,
+                    message);
+}
+
+/* A SASL connection that fails (to a port where nobody listens, then to the mock cluster,
+ * which does not speak SASL): the password is in no error message and in no log line, with
+ * librdkafka's whole debug output routed to the log the way the engine routes its messages
+ * (configuration dumps included). The captured log must name the brokers, which proves it
+ * saw the failure. */
+static void
+test_no_password_in_logs (void)
+{
+  static const VigilKafkaSecurity sasl[] = { VIGIL_KAFKA_SECURITY_SASL_PLAINTEXT,
+                                           VIGIL_KAFKA_SECURITY_SASL_SSL };
+  rd_kafka_conf_t *mock_conf = rd_kafka_conf_new ();
+  rd_kafka_mock_cluster_t *mcluster;
+  g_autofree char *mock_brokers = NULL;
+  rd_kafka_t *mock_rk;
+  char errstr[256];
+
+  rd_kafka_conf_set (mock_conf, "log_level", "0", NULL, 0);
+  mock_rk = rd_kafka_new (RD_KAFKA_PRODUCER, mock_conf, errstr, sizeof errstr);
+  g_assert_nonnull (mock_rk);
+  mcluster = rd_kafka_mock_cluster_new (mock_rk, 1);
+  mock_brokers = g_strdup (rd_kafka_mock_cluster_bootstraps (mcluster));
+
+  for (guint i = 0; i < G_N_ELEMENTS (sasl); i++)
+    {
+      const char *const brokers[] = { "127.0.0.1:1", mock_brokers };
+
+      for (guint b = 0; b < G_N_ELEMENTS (brokers); b++)
+        {
+          g_autoptr(GError) error = NULL;
+          g_autofree char *logged = NULL;
+          g_auto(GStrv) topics = NULL;
+          VigilKafkaConnection c;
+          rd_kafka_conf_t *conf;
+          rd_kafka_t *rk;
+
+          vigil_kafka_connection_init (&c, brokers[b]);
+          c.security = sasl[i];
+          c.mechanism = i == 0 ? VIGIL_KAFKA_SASL_PLAIN : VIGIL_KAFKA_SASL_SCRAM_SHA_512;
+          c.username = g_strdup ("alice");
+          c.password = g_strdup (PASSWORD);
+          c.verify_peer = FALSE;   /* the mock's TLS, if any, has no certificate to check */
+          g_free (steal_log ());
+
+          topics = vigil_kafka_connection_list_topics (&c, 1000, &error);
+          g_assert_null (topics);
+          g_assert_nonnull (error);
+          g_assert_nonnull (strstr (error->message, brokers[b]));
+          g_assert_null (strstr (error->message, PASSWORD));
+          g_message ("list topics failed: %s", error->message);
+
+          conf = vigil_kafka_connection_new_conf (&c, NULL);
+          g_assert_nonnull (conf);
+          g_assert_cmpint (rd_kafka_conf_set (conf, "debug", "all", errstr, sizeof errstr),
+                           ==, RD_KAFKA_CONF_OK);
+          rd_kafka_conf_set_log_cb (conf, forward_log);
+          rk = rd_kafka_new (RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+          g_assert_nonnull (rk);
+          for (int poll = 0; poll < 10; poll++)
+            rd_kafka_poll (rk, 50);
+          rd_kafka_destroy (rk);
+
+          logged = steal_log ();
+          g_assert_nonnull (strstr (logged, brokers[b]));
+          /* librdkafka's configuration dump, which has a line for the password. */
+          g_assert_nonnull (strstr (logged, "sasl.password"));
+          if (strstr (logged, PASSWORD) != NULL)
+            g_error ("the password was logged:\n%s", logged);
+          vigil_kafka_connection_clear (&c);
+        }
+    }
+
+  rd_kafka_mock_cluster_destroy (mcluster);
+  rd_kafka_destroy (mock_rk);
+}
+
+/* Secrets in -X settings are refused before anything else happens (no prompt, no store
+ * created) without quoting the value, and so are settings that would quietly undo the
+ * connection options; --no-verify is accepted, with a warning on stderr. */
+static void
+test_cli_settings (void)
+{
+  static const struct
+  {
+    const char *setting;
+    const char *message;    /* what stderr must say */
+  } refused[] = {
+    { "sasl.password=" PASSWORD, "no secrets on the command line" },
+    { " SSL.Key.Password =" PASSWORD, "no secrets on the command line" },
+    { "sasl.oauthbearer.client.secret=" PASSWORD, "no secrets on the command line" },
+    { "ssl.key.pem=" PASSWORD, "no secrets on the command line" },
+    { "enable.ssl.certificate.verification=false", "--no-verify" },
+    { "ssl.endpoint.identification.algorithm=none", "--no-verify" },
+    { "security.protocol=sasl_ssl", "--security" },
+    { "bootstrap.servers=elsewhere:9092", "--brokers" },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("vigil-kafka-connection-XXXXXX", &error);
+  g_autofree char *db = NULL;
+
+  g_assert_no_error (error);
+  db = g_build_filename (dir, "refused.sqlite", NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_auto(Result) r = { 0 };
+
+      run (&r, "consume", "--brokers", "127.0.0.1:1", "--db", db, "-X", "session.timeout.ms=6000",
+           "-X", refused[i].setting, NULL);
+      g_assert_cmpint (r.status, ==, 2);
+      g_assert_nonnull (strstr (r.err, refused[i].message));
+      g_assert_null (strstr (r.err, PASSWORD));
+      g_assert_false (g_file_test (db, G_FILE_TEST_EXISTS));
+    }
+
+  /* --start is checked after the connection: a bad one stops the command right after the
+   * warning, before any connection. */
+  {
+    g_auto(Result) r = { 0 };
+
+    run (&r, "consume", "--brokers", "127.0.0.1:1", "--db", db, "--security", "ssl",
+         "--no-verify", "--start", "nowhere", NULL);
+    g_assert_cmpint (r.status, ==, 2);
+    g_assert_nonnull (strstr (r.err, "warning: --no-verify"));
+    g_assert_nonnull (strstr (r.err, "127.0.0.1:1"));
+  }
+  {
+    g_auto(Result) r = { 0 };
+
+    run (&r, "consume", "--brokers", "127.0.0.1:1", "--db", db, "--security", "ssl",
+         "--start", "nowhere", NULL);
+    g_assert_cmpint (r.status, ==, 2);
+    g_assert_null (strstr (r.err, "warning"));
+  }
+  {
+    g_auto(Result) r = { 0 };
+    g_auto(GStrv) envp = g_environ_setenv (g_get_environ (), "VIGIL_KAFKA_PASSWORD", PASSWORD,
+                                           TRUE);
+
+    run_env (&r, envp, "consume", "--brokers", "127.0.0.1:1", "--db", db, "--security",
+             "sasl_plaintext", "--username", "alice", "--start", "nowhere", NULL);
+    g_assert_cmpint (r.status, ==, 2);
+    g_assert_nonnull (strstr (r.err, "--start"));
+    g_assert_null (strstr (r.err, PASSWORD));
+    g_assert_null (strstr (r.out, PASSWORD));
+  }
+
+  g_assert_false (g_file_test (db, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  log_text = g_string_new (NULL);
+  g_log_set_writer_func (capture_writer, NULL, NULL);
 
   g_test_add_func ("/engine/kafka-connection/names", test_names);
   g_test_add_func ("/engine/kafka-connection/bad-brokers", test_bad_brokers);
@@ -319,6 +559,9 @@ main (int    argc,
   g_test_add_func ("/engine/kafka-connection/conf-sasl-ssl", test_conf_sasl_ssl);
   g_test_add_func ("/engine/kafka-connection/describe", test_describe);
   g_test_add_func ("/engine/kafka-connection/list-topics", test_list_topics);
+  g_test_add_func ("/engine/kafka-connection/verification-default", test_verification_default);
+  g_test_add_func ("/engine/kafka-connection/no-password-in-logs", test_no_password_in_logs);
+  g_test_add_func ("/engine/kafka-connection/cli-settings", test_cli_settings);
 
   return g_test_run ();
 }

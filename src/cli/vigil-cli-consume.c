@@ -13,6 +13,7 @@
 #include <gio/gio.h>
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <glib-unix.h>
@@ -92,6 +93,48 @@ parse_start (const char       *text,
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                    "--start: “%s” is not one of earliest, latest, stored", text);
       return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* -X settings the connection options own, which would bypass their checks or make the
+ * connection's description (in errors and logs) untrue. */
+static const char *const connection_keys[] = {
+  "bootstrap.servers", "metadata.broker.list", "security.protocol", "sasl.mechanism",
+  "sasl.mechanisms", "sasl.username", "ssl.ca.location", "enable.ssl.certificate.verification",
+  "ssl.endpoint.identification.algorithm",
+};
+
+/* Refuses an -X setting that carries a secret (`ps` shows every argument, and librdkafka's
+ * error would quote it) or overrides a connection option. The message never holds the
+ * value. */
+static gboolean
+check_properties (const char *const  *properties,
+                  GError            **error)
+{
+  for (guint i = 0; properties != NULL && properties[i] != NULL; i++)
+    {
+      g_autofree char *key = g_strndup (properties[i], strcspn (properties[i], "="));
+      g_autofree char *lower = g_ascii_strdown (g_strstrip (key), -1);
+
+      if (strstr (lower, "password") != NULL || strstr (lower, "secret") != NULL ||
+          g_str_has_suffix (lower, ".pem") || g_str_has_prefix (lower, "sasl.oauthbearer."))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       "-X %s: no secrets on the command line, where `ps` shows them to "
+                       "every user (the SASL password comes from $VIGIL_KAFKA_PASSWORD or a "
+                       "prompt; keys from files, -X ssl.key.location=FILE)", lower);
+          return FALSE;
+        }
+      for (guint k = 0; k < G_N_ELEMENTS (connection_keys); k++)
+        if (strcmp (lower, connection_keys[k]) == 0)
+          {
+            g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                         "-X %s: set by the connection options (--brokers, --security, "
+                         "--sasl-mechanism, --username, --ca-file, --no-verify)", lower);
+            return FALSE;
+          }
     }
 
   return TRUE;
@@ -273,7 +316,8 @@ _vigil_cli_consume (int    argc,
     { "rules", 0, 0, G_OPTION_ARG_FILENAME, &args.rules,
       "Alarm rules (JSON); default: the built-in rules", "FILE" },
     { "property", 'X', 0, G_OPTION_ARG_STRING_ARRAY, &properties,
-      "A librdkafka consumer setting (repeatable), e.g. -X session.timeout.ms=6000",
+      "A librdkafka consumer setting (repeatable; not a secret, not one the connection options "
+      "set), e.g. -X session.timeout.ms=6000",
       "KEY=VALUE" },
     { "publish", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, on_publish,
       "Also publish every window stored to hydraulic-analytics, in the seed's format: on the "
@@ -319,7 +363,8 @@ _vigil_cli_consume (int    argc,
   vigil_kafka_source_options_init (&options);
   vigil_replay_options_init (&replay_options);
   args.start = g_steal_pointer (&session_start);
-  if (!_vigil_cli_kafka_finish_connection (&kafka.connection, &error) ||
+  if (!check_properties ((const char *const *) properties, &error) ||
+      !_vigil_cli_kafka_finish_connection (&kafka.connection, &error) ||
       !parse_start (start, &options.start, &error))
     {
       vigil_kafka_connection_clear (&kafka.connection);

@@ -291,6 +291,13 @@ _vigil_cli_kafka_finish_connection (VigilKafkaConnection  *connection,
     return FALSE;
   rd_kafka_conf_destroy (conf);
 
+  /* Turning verification off is the operator's explicit choice; it must not go unnoticed in
+   * a script's output either. */
+  if (uses_tls (connection) && !connection->verify_peer)
+    g_printerr ("vigil-cli: warning: --no-verify: the TLS certificates and host names of %s "
+                "are not checked; anyone on the network path can pose as the brokers\n",
+                connection->brokers);
+
   if (uses_sasl (connection) && connection->password == NULL)
     {
       const char *from_environment = g_getenv (PASSWORD_VARIABLE);

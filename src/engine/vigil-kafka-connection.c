@@ -214,7 +214,8 @@ vigil_kafka_connection_new_conf (const VigilKafkaConnection  *self,
   if (uses_sasl (self) && (self->username == NULL || *self->username == '\0'))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "username: %s needs a user name", vigil_kafka_security_to_string (self->security));
+                   "username: %s needs a user name",
+                   vigil_kafka_security_to_string (self->security));
       return NULL;
     }
 
@@ -231,17 +232,18 @@ vigil_kafka_connection_new_conf (const VigilKafkaConnection  *self,
        !set (conf, "sasl.password", self->password != NULL ? self->password : "", error)))
     goto fail;
 
-  if (uses_tls (self))
-    {
-      if (self->ca_file != NULL && *self->ca_file != '\0' &&
-          !set (conf, "ssl.ca.location", self->ca_file, error))
-        goto fail;
-      if (!set (conf, "enable.ssl.certificate.verification",
-                self->verify_peer ? "true" : "false", error) ||
-          !set (conf, "ssl.endpoint.identification.algorithm",
-                self->verify_peer ? "https" : "none", error))
-        goto fail;
-    }
+  if (uses_tls (self) && self->ca_file != NULL && *self->ca_file != '\0' &&
+      !set (conf, "ssl.ca.location", self->ca_file, error))
+    goto fail;
+
+  /* Set whatever the protocol, rather than trusting librdkafka's defaults (host names were
+   * not checked before 2.0), so that a later security.protocol=ssl still verifies. Only the
+   * operator's explicit choice (--no-verify, the dialog's switch) turns either off. */
+  if (!set (conf, "enable.ssl.certificate.verification",
+            !uses_tls (self) || self->verify_peer ? "true" : "false", error) ||
+      !set (conf, "ssl.endpoint.identification.algorithm",
+            !uses_tls (self) || self->verify_peer ? "https" : "none", error))
+    goto fail;
 
   return conf;
 

@@ -446,8 +446,14 @@ set_conf (rd_kafka_conf_t  *conf,
 
   if (rd_kafka_conf_set (conf, key, value, errstr, sizeof errstr) != RD_KAFKA_CONF_OK)
     {
-      g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_INVALID,
-                   "Kafka setting %s=%s: %s", key, value, errstr);
+      /* Never the value: it may be a password, and librdkafka's message can quote it. */
+      if (strstr (key, "password") != NULL || strstr (key, "secret") != NULL ||
+          strstr (key, ".pem") != NULL || g_str_has_suffix (key, ".key"))
+        g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_INVALID,
+                     "Kafka setting %s: the value was refused", key);
+      else
+        g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_INVALID,
+                     "Kafka setting %s: %s", key, errstr);
       return FALSE;
     }
 

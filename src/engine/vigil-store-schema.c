@@ -374,7 +374,9 @@ _vigil_store_set_error (GError     **error,
                         const char  *path,
                         const char  *what)
 {
-  const char *detail = db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc);
+  /* SQLite quotes what it read (a damaged file's schema holds any bytes): made UTF-8 here. */
+  g_autofree char *detail = g_utf8_make_valid (db != NULL ? sqlite3_errmsg (db)
+                                               : sqlite3_errstr (rc), -1);
 
   switch (rc & 0xff)
     {
@@ -429,6 +431,10 @@ _vigil_store_open_db (const char  *path,
 
   sqlite3_extended_result_codes (db, TRUE);
   sqlite3_busy_timeout (db, BUSY_TIMEOUT_MS);
+  /* A store is a file from anywhere: its schema may not run functions with side effects from
+   * views, triggers or defaults, and SQL may not corrupt it on purpose (writable_schema). */
+  sqlite3_db_config (db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+  sqlite3_db_config (db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 
   *out_db = db;
 

@@ -216,6 +216,22 @@ set_test_result (VigilKafkaDialog    *self,
   gtk_widget_set_visible (GTK_WIDGET (self->test_spinner), state == VIGIL_KAFKA_TEST_RUNNING);
 }
 
+/* Turning verification off is allowed for a test cluster, but never quietly. */
+static void
+show_verify_state (VigilKafkaDialog *self)
+{
+  gboolean verify = gtk_switch_get_active (self->verify_switch);
+
+  adw_action_row_set_subtitle (self->verify_row,
+                               verify ? _("Turn off only for a test cluster")
+                                      : _("Off: anyone on the network path can pose as the "
+                                          "brokers"));
+  if (verify)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->verify_row), "warning");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self->verify_row), "warning");
+}
+
 static void
 update_form (VigilKafkaDialog *self)
 {
@@ -224,6 +240,7 @@ update_form (VigilKafkaDialog *self)
   VigilKafkaConnection connection;
   gboolean connection_ok;
 
+  show_verify_state (self);
   connection_ok = vigil_kafka_dialog_get_connection (self, &connection, &error);
   if (connection_ok)
     vigil_kafka_connection_clear (&connection);
