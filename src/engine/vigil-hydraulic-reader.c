@@ -224,7 +224,8 @@ set_bad_value (VigilRowReader  *self,
                const char      *end,
                GError         **error)
 {
-  g_autofree char *excerpt = g_strndup (p, MIN ((gsize) (end - p), 32));
+  /* A damaged file holds any bytes; the message must be UTF-8. */
+  g_autofree char *excerpt = g_utf8_make_valid (p, MIN ((gssize) (end - p), 32));
 
   g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_PARSE,
                "%s:%u: column %u: “%s” is not a number", self->name, self->rows + 1, column,
@@ -338,7 +339,6 @@ vigil_row_reader_next_label (VigilRowReader  *self,
     {
       gboolean ok = FALSE;
 
-      ints[i] = (int) v[i];
       for (guint j = 0; j < columns[i].n; j++)
         ok |= v[i] == columns[i].allowed[j];
       if (!ok)
@@ -348,6 +348,8 @@ vigil_row_reader_next_label (VigilRowReader  *self,
                        v[i], columns[i].what);
           return -1;
         }
+      /* Only now: a value out of int's range would make the conversion undefined. */
+      ints[i] = (int) v[i];
     }
 
   label->cycle = self->rows - 1;

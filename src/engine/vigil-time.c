@@ -179,9 +179,14 @@ vigil_time_parse_iso8601 (const char  *text,
   return TRUE;
 
 bad:
-  g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_PARSE,
-               "“%s” is not an ISO-8601 date and time (expected e.g. 2025-01-01T00:00:00Z)",
-               text);
+  {
+    /* An argument need not be UTF-8; the message must be. */
+    g_autofree char *shown = g_utf8_make_valid (text, -1);
+
+    g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_PARSE,
+                 "“%s” is not an ISO-8601 date and time (expected e.g. 2025-01-01T00:00:00Z)",
+                 shown);
+  }
   return FALSE;
 }
 
@@ -258,8 +263,12 @@ vigil_duration_parse (const char  *text,
   return TRUE;
 
 bad:
-  g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_PARSE,
-               "“%s” is not a duration (expected seconds like 60 or 0.5, or 250ms, 10s, 5m, 2h)",
-               text);
+  {
+    g_autofree char *shown = g_utf8_make_valid (text, -1);
+
+    g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_PARSE,
+                 "“%s” is not a duration (expected seconds like 60 or 0.5, or 250ms, 10s, 5m, 2h)",
+                 shown);
+  }
   return FALSE;
 }
