@@ -18,12 +18,14 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <math.h>
 #include <sqlite3.h>
 
 #include "vigil-alarm-object.h"
 #include "vigil-alarms-page.h"
 #include "vigil-application.h"
+#include "vigil-camera-replay.h"
 #include "vigil-camera-setup-dialog.h"
 #include "vigil-camera-view.h"
 #include "vigil-cameras-page.h"
@@ -1700,6 +1702,237 @@ start_keyring (void)
   g_assert_true (g_subprocess_get_successful (process));
 }
 
+/* A recorded camera watched again -------------------------------------------------------- */
+
+#define REPLAY_FRAMES 50
+
+typedef struct
+{
+  VigilCameraReplay *replay;
+  guint64            frame;
+} ShownFrame;
+
+/* The replay shows @frame's own pixels (read back from the source) with its boxes. */
+static gboolean
+replay_shows_frame (gpointer data)
+{
+  ShownFrame *want = data;
+  const VigilCameraSnapshot *s = vigil_camera_draw_get_snapshot (
+                                   vigil_camera_replay_get_draw (want->replay));
+
+  return vigil_camera_replay_get_shown_frame (want->replay) == want->frame && s != NULL &&
+         s->frame != NULL && s->frame->index == want->frame && s->frame->width == 640;
+}
+
+static gboolean
+replay_charts_drawn (gpointer data)
+{
+  return vigil_camera_replay_get_n_chart_points (data, VIGIL_CAMERA_REPLAY_VEHICLES) > 0;
+}
+
+static gboolean
+replay_paused_is (gpointer data)
+{
+  VigilCameraRecording *rec = vigil_camera_replay_get_recording (
+                                vigil_cameras_page_get_replay (window->cameras_page));
+
+  return vigil_camera_recording_get_paused (rec) == (gboolean) GPOINTER_TO_INT (data);
+}
+
+static gint64
+query_replay (const char *db,
+              const char *format,
+              ...)
+{
+  g_autofree char *sql = NULL;
+  sqlite3 *conn = open_db (db);
+  va_list ap;
+  gint64 value;
+
+  va_start (ap, format);
+  sql = g_strdup_vprintf (format, ap);
+  va_end (ap);
+  value = query_int (conn, sql);
+  sqlite3_close (conn);
+  return value;
+}
+
+static guint
+shown_boxes (VigilCameraReplay *replay)
+{
+  return vigil_camera_draw_get_snapshot (vigil_camera_replay_get_draw (replay))->detections->len;
+}
+
+static void
+test_camera_replay (void)
+{
+  g_autofree char *gen = g_build_filename (env.tmp, "replay-gen", NULL);
+  g_autofree char *camera = g_build_filename (gen, "cam_01", NULL);
+  g_autofree char *frames = g_build_filename (camera, "frames", NULL);
+  g_autofree char *moved = g_build_filename (env.tmp, "replay-frames-moved", NULL);
+  g_autofree char *mask = g_build_filename (camera, "mask.json", NULL);
+  g_autofree char *rules = g_build_filename (env.tmp, "replay-rules.json", NULL);
+  g_autofree char *db = g_build_filename (env.tmp, "replay.sqlite", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (db);
+  g_auto(GStrv) envp = cli_gstreamer_env (env.tmp);
+  g_autoptr(GError) error = NULL;
+  VigilCameraReplay *replay = vigil_cameras_page_get_replay (window->cameras_page);
+  VigilCameraRecording *rec;
+  VigilOpenDialog *dialog;
+  ShownFrame want = { replay, 37 };
+  gint64 first_session, start, at;
+
+  /* Any vehicle in the road raises it at once, so the recording has alarms. */
+  g_assert_true (g_file_set_contents (rules,
+    "{\"rules\": [{\"name\": \"busy_road\", \"camera\": true, \"statistic\": \"vehicles\", "
+    "\"operator\": \">\", \"threshold\": 0, \"clear\": 0, \"severity\": \"warning\", "
+    "\"on_delay\": 0, \"off_delay\": 0}]}", -1, NULL));
+  {
+    g_auto(Result) r = { 0 };
+
+    run_env (&r, envp, "generate", "traffic", "--out", gen, "--cameras", "1", "--frames",
+             G_STRINGIFY (REPLAY_FRAMES), "--seed", "11", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+  }
+  /* Two sessions of the same camera in one store: the dialog lets the user pick. */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_auto(Result) r = { 0 };
+
+      run_env (&r, envp, "replay", "traffic", frames, "--camera", "cam_01", "--mask", mask,
+               "--rules", rules, "--pixels-per-metre", "10", "--db", db, "--start",
+               i == 0 ? "2026-01-01T08:00:00Z" : "2026-01-02T08:00:00Z", NULL);
+      g_assert_cmpint (r.status, ==, 0);
+    }
+  g_assert_cmpint (query_replay (db, "SELECT COUNT(*) FROM sessions WHERE kind = 'traffic'"), ==,
+                   2);
+  first_session = query_replay (db, "SELECT MIN(id) FROM sessions");
+
+  /* Open… takes the store, lists its sessions, and opens the one picked on the Cameras page. */
+  dialog = VIGIL_OPEN_DIALOG (vigil_open_dialog_new (window));
+  gtk_window_present (GTK_WINDOW (dialog));
+  vigil_open_dialog_select (dialog, file);
+  wait_for (open_dialog_settled, dialog, "the camera store's inspection");
+  g_assert_null (vigil_open_dialog_get_error (dialog));
+  g_assert_true (vigil_open_dialog_select_session (dialog, first_session));
+  screenshot_window (GTK_WINDOW (dialog), "open-dialog-camera-recording.png");
+  g_assert_true (vigil_open_dialog_open (dialog, &error));
+  g_assert_no_error (error);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  g_assert_cmpstr (vigil_window_get_page (window), ==, "cameras");
+  rec = vigil_camera_replay_get_recording (replay);
+  g_assert_nonnull (rec);
+  g_assert_cmpint (vigil_camera_recording_get_summary (rec)->id, ==, first_session);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (replay)));
+  g_assert_null (vigil_camera_replay_get_notice (replay));
+  start = vigil_camera_recording_get_start (rec);
+
+  /* A seek 1.5 s in: frame 37 (1.48 s at 25 frames/s), its stored boxes over its pixels. */
+  vigil_camera_replay_seek (replay, start + 1500000);
+  wait_for (replay_shows_frame, &want, "frame 37 after the seek");
+  g_assert_cmpuint (shown_boxes (replay), ==,
+                    query_replay (db, "SELECT COUNT(*) FROM traffic_detections WHERE "
+                                  "session_id = %" G_GINT64_FORMAT " AND frame = 37",
+                                  first_session));
+  g_assert_cmpuint (shown_boxes (replay), >, 0);
+  g_assert_true (g_str_has_prefix (vigil_camera_replay_get_position_text (replay),
+                                   "0:01.50 / "));
+  g_assert_nonnull (strstr (vigil_camera_replay_get_position_text (replay),
+                            "frame 38 of " G_STRINGIFY (REPLAY_FRAMES)));
+  /* The stored alarms up to the position, and every stored second in the charts. */
+  at = vigil_camera_recording_get_position (rec);
+  g_assert_cmpint (at, ==, start + 1500000);
+  g_assert_cmpuint (vigil_camera_replay_get_n_alarm_rows (replay), ==,
+                    query_replay (db, "SELECT COUNT(*) FROM alarm_journal WHERE session_id = "
+                                  "%" G_GINT64_FORMAT " AND at_us <= %" G_GINT64_FORMAT,
+                                  first_session, at));
+  g_assert_cmpuint (vigil_camera_replay_get_n_alarm_rows (replay), >, 0);
+  wait_for (replay_charts_drawn, replay, "the replay's charts");
+  g_assert_cmpuint (vigil_camera_replay_get_n_chart_points (replay, VIGIL_CAMERA_REPLAY_VEHICLES),
+                    ==, query_replay (db, "SELECT COUNT(*) FROM traffic_seconds WHERE session_id"
+                                      " = %" G_GINT64_FORMAT " AND vehicles IS NOT NULL",
+                                      first_session));
+  g_assert_cmpuint (vigil_camera_replay_get_n_chart_points (replay, VIGIL_CAMERA_REPLAY_DENSITY),
+                    ==, query_replay (db, "SELECT COUNT(*) FROM traffic_seconds WHERE session_id"
+                                      " = %" G_GINT64_FORMAT " AND density_pct IS NOT NULL",
+                                      first_session));
+  screenshot_both ("camera-replay");
+
+  /* The keyboard's actions (period and comma step a frame, Ctrl+Left a second back). */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (replay), "replay.next-frame", NULL));
+  want.frame = 38;
+  wait_for (replay_shows_frame, &want, "frame 38 after a step");
+  g_assert_cmpint (vigil_camera_recording_get_position (rec), ==, start + 38 * 40000);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (replay), "replay.back-second", NULL));
+  g_assert_cmpint (vigil_camera_recording_get_position (rec), ==, start + 38 * 40000 - 1000000);
+  want.frame = 13;
+  wait_for (replay_shows_frame, &want, "frame 13 a second back");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (replay), "replay.end", NULL));
+  g_assert_cmpint (vigil_camera_recording_get_position (rec), ==,
+                   vigil_camera_recording_get_end (rec));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (replay), "replay.start", NULL));
+  g_assert_cmpint (vigil_camera_recording_get_position (rec), ==, start);
+  {
+    GtkWidget *play = NULL;
+    GtkWidget *focus;
+
+    /* Back, Play, the slider and the speed are reached with Tab, in that order. */
+    gtk_window_set_focus (GTK_WINDOW (window), NULL);
+    for (guint i = 0; i < 4; i++)
+      {
+        g_assert_true (gtk_widget_child_focus (GTK_WIDGET (replay), GTK_DIR_TAB_FORWARD));
+        focus = gtk_window_get_focus (GTK_WINDOW (window));
+        g_assert_true (gtk_widget_is_ancestor (focus, GTK_WIDGET (replay)));
+        if (i == 0)
+          g_assert_cmpstr (gtk_widget_get_tooltip_text (focus), ==, "Back to Cameras");
+        else if (i == 1)
+          play = focus;
+        else if (i == 2)
+          g_assert_true (GTK_IS_RANGE (focus));
+        else
+          g_assert_nonnull (gtk_widget_get_ancestor (focus, GTK_TYPE_DROP_DOWN));
+      }
+    g_assert_true (GTK_IS_BUTTON (play));
+    g_assert_cmpstr (gtk_widget_get_tooltip_text (play), ==, "Play");
+    /* A button activated from the keyboard clicks once its press has shown. */
+    g_assert_true (gtk_widget_activate (play));
+    wait_for (replay_paused_is, GINT_TO_POINTER (FALSE), "the replay to play");
+    g_assert_cmpstr (gtk_widget_get_tooltip_text (play), ==, "Pause");
+    g_assert_true (gtk_widget_activate (play));
+    wait_for (replay_paused_is, GINT_TO_POINTER (TRUE), "the replay to pause");
+  }
+
+  /* The frames moved away: the stored boxes and charts still play, over an empty frame of
+   * the recorded size, and the view says where the frames were looked for. */
+  g_assert_cmpint (g_rename (frames, moved), ==, 0);
+  g_assert_true (vigil_window_open_recording (window, db, 0, &error));
+  g_assert_no_error (error);
+  rec = vigil_camera_replay_get_recording (replay);
+  g_assert_cmpint (vigil_camera_recording_get_summary (rec)->id, >, first_session);
+  vigil_camera_replay_seek (replay, vigil_camera_recording_get_start (rec) + 1500000);
+  g_assert_nonnull (vigil_camera_replay_get_notice (replay));
+  g_assert_nonnull (strstr (vigil_camera_replay_get_notice (replay), frames));
+  g_assert_cmpuint (vigil_camera_replay_get_shown_frame (replay), ==, 37);
+  {
+    const VigilCameraSnapshot *s = vigil_camera_draw_get_snapshot (
+                                     vigil_camera_replay_get_draw (replay));
+
+    g_assert_cmpuint (s->frame->width, ==, 640);
+    g_assert_cmpuint (s->frame->height, ==, 360);
+  }
+  g_assert_cmpuint (shown_boxes (replay), ==,
+                    query_replay (db, "SELECT COUNT(*) FROM traffic_detections WHERE "
+                                  "session_id = %" G_GINT64_FORMAT " AND frame = 37",
+                                  vigil_camera_recording_get_summary (rec)->id));
+  screenshot_both ("camera-replay-missing");
+  g_assert_cmpint (g_rename (moved, frames), ==, 0);
+
+  /* Back leaves the replay. */
+  vigil_cameras_page_show_replay (window->cameras_page, NULL);
+  g_assert_null (vigil_camera_replay_get_recording (replay));
+}
+
 /* Its daemon may still write there while the session ends: removed as far as it can be. */
 static void
 remove_keyring_files (const char *path)
@@ -1757,6 +1990,7 @@ main (int   argc,
   g_test_add_func ("/ui/cameras-empty", test_cameras_empty);
   g_test_add_func ("/ui/kafka", test_kafka);
   g_test_add_func ("/ui/cameras-live", test_cameras);
+  g_test_add_func ("/ui/camera-replay", test_camera_replay);
 
   status = g_test_run ();
 

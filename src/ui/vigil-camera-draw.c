@@ -392,6 +392,24 @@ pill_height (GtkWidget *widget,
   return h + 2 * PILL_PAD_Y;
 }
 
+static const char *
+vehicle_class_label (VigilVehicleClass klass)
+{
+  switch (klass)
+    {
+    case VIGIL_VEHICLE_MOTORCYCLE:
+      return C_("vehicle class", "motorcycle");
+    case VIGIL_VEHICLE_BUS:
+      return C_("vehicle class", "bus");
+    case VIGIL_VEHICLE_TRUCK:
+      return C_("vehicle class", "truck");
+    case VIGIL_VEHICLE_CAR:
+    case VIGIL_N_VEHICLE_CLASSES:
+    default:
+      return C_("vehicle class", "car");
+    }
+}
+
 static void
 draw_detections (VigilCameraDraw       *self,
                  GtkWidget             *widget,
@@ -421,10 +439,16 @@ draw_detections (VigilCameraDraw       *self,
                                        2);
       gtk_snapshot_append_border (snapshot, &box, widths, colors);
 
-      /* Track ids only where there is room for them to be read. */
+      /* Track ids only where there is room for them to be read; a large view names the
+       * class too. */
       if (d->track_id >= 0 && (large || d->w * sx >= 18))
         {
-          g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, d->track_id);
+          g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, d->track_id);
+          /* Translators: a tracked vehicle's label on a camera's frame: its track id and
+           * class, e.g. "7 car". */
+          g_autofree char *id = large ? g_strdup_printf (C_("vehicle label", "%s %s"), number,
+                                                         vehicle_class_label (d->klass))
+                                      : g_strdup (number);
           g_autoptr(PangoLayout) layout = make_layout (widget, id, FALSE, TRUE);
           int w, h;
           float lx = box.bounds.origin.x, ly;

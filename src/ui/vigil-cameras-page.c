@@ -16,6 +16,7 @@
 #include <json-glib/json-glib.h>
 
 #include "vigil-camera-setup-dialog.h"
+#include "vigil-camera-replay.h"
 #include "vigil-cameras-page.h"
 #include "vigil-error.h"
 #include "vigil-time.h"
@@ -55,6 +56,7 @@ struct _VigilCamerasPage
   GtkStack        *stack;
   GtkFlowBox      *grid;
   VigilCameraView *view;
+  VigilCameraReplay *replay;
 };
 
 G_DEFINE_FINAL_TYPE (VigilCamerasPage, vigil_cameras_page, GTK_TYPE_WIDGET)
@@ -549,7 +551,9 @@ update_stack (VigilCamerasPage *self)
 {
   const char *name;
 
-  if (g_list_model_get_n_items (G_LIST_MODEL (self->cameras)) == 0)
+  if (vigil_camera_replay_get_recording (self->replay) != NULL)
+    name = "replay";
+  else if (g_list_model_get_n_items (G_LIST_MODEL (self->cameras)) == 0)
     name = "empty";
   else if (vigil_camera_view_get_camera (self->view) != NULL)
     name = "camera";
@@ -587,6 +591,28 @@ vigil_cameras_page_show_camera (VigilCamerasPage *self,
                                                                                 (int) i)));
         }
     }
+}
+
+void
+vigil_cameras_page_show_replay (VigilCamerasPage     *self,
+                                VigilCameraRecording *recording)
+{
+  g_return_if_fail (VIGIL_IS_CAMERAS_PAGE (self));
+  g_return_if_fail (recording == NULL || VIGIL_IS_CAMERA_RECORDING (recording));
+
+  vigil_camera_replay_set_recording (self->replay, recording);
+  update_stack (self);
+  /* Into the replay: its first control (Back) takes the focus, so Escape works at once. */
+  if (recording != NULL)
+    gtk_widget_child_focus (GTK_WIDGET (self->replay), GTK_DIR_TAB_FORWARD);
+}
+
+VigilCameraReplay *
+vigil_cameras_page_get_replay (VigilCamerasPage *self)
+{
+  g_return_val_if_fail (VIGIL_IS_CAMERAS_PAGE (self), NULL);
+
+  return self->replay;
 }
 
 VigilCameraView *
@@ -630,6 +656,12 @@ on_view_back (VigilCamerasPage *self)
   vigil_cameras_page_show_camera (self, NULL);
 }
 
+static void
+on_replay_back (VigilCamerasPage *self)
+{
+  vigil_cameras_page_show_replay (self, NULL);
+}
+
 static GtkWidget *
 build_empty (void)
 {
@@ -659,6 +691,7 @@ vigil_cameras_page_dispose (GObject *object)
   if (self->stack != NULL)
     {
       vigil_camera_view_set_camera (self->view, NULL);
+      vigil_camera_replay_set_recording (self->replay, NULL);
       gtk_widget_unparent (GTK_WIDGET (self->stack));
       self->stack = NULL;
     }
@@ -727,6 +760,10 @@ vigil_cameras_page_init (VigilCamerasPage *self)
   self->view = VIGIL_CAMERA_VIEW (vigil_camera_view_new ());
   g_signal_connect_swapped (self->view, "back", G_CALLBACK (on_view_back), self);
   gtk_stack_add_named (self->stack, GTK_WIDGET (self->view), "camera");
+
+  self->replay = VIGIL_CAMERA_REPLAY (vigil_camera_replay_new ());
+  g_signal_connect_swapped (self->replay, "back", G_CALLBACK (on_replay_back), self);
+  gtk_stack_add_named (self->stack, GTK_WIDGET (self->replay), "replay");
 
   gtk_widget_set_parent (GTK_WIDGET (self->stack), GTK_WIDGET (self));
   update_stack (self);

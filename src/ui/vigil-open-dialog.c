@@ -281,8 +281,13 @@ session_row_new (VigilOpenDialog           *self,
   g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, s->id);
   g_autofree char *n_windows = g_strdup_printf ("%'" G_GUINT64_FORMAT, s->n_windows);
   g_autofree char *n_alarms = g_strdup_printf ("%'" G_GUINT64_FORMAT, s->n_alarms);
+  gboolean is_camera = g_strcmp0 (s->kind, "traffic") == 0;
+  g_autofree char *camera = NULL;
   const char *kind = g_strcmp0 (s->kind, "hydraulic") == 0 ? _("Hydraulic rig") : s->kind;
 
+  if (is_camera)
+    /* Translators: a recorded camera session, e.g. "Camera cam_01". */
+    kind = camera = g_strdup_printf (_("Camera %s"), s->camera != NULL ? s->camera : "");
   /* Translators: a session of a recording, e.g. "Session 3 — Hydraulic rig". */
   title = g_strdup_printf (_("Session %s — %s"), id, kind);
   /* Translators: window settings in seconds, e.g. "Windows of 60 s every 10 s, 10 s late". */
@@ -291,8 +296,19 @@ session_row_new (VigilOpenDialog           *self,
   /* Translators: what a session holds, e.g. "1234 windows · 5 alarms · 240 cycles". */
   counts = g_strdup_printf (_("%s windows · %s alarms · %u labelled cycles"),
                             n_windows, n_alarms, s->n_cycles);
-  subtitle = g_strjoin ("\n", s->source != NULL ? s->source : "", range, sensors, windows,
-                        counts, NULL);
+  if (is_camera)
+    {
+      g_free (counts);
+      /* Translators: what a recorded camera session holds, e.g. "2 alarms". */
+      counts = g_strdup_printf (ngettext ("%s alarm", "%s alarms",
+                                          (unsigned long) MIN (s->n_alarms, G_MAXULONG)),
+                                n_alarms);
+      /* A camera has seconds and frames, not sensor windows. */
+      subtitle = g_strjoin ("\n", s->source != NULL ? s->source : "", range, counts, NULL);
+    }
+  else
+    subtitle = g_strjoin ("\n", s->source != NULL ? s->source : "", range, sensors, windows,
+                          counts, NULL);
 
   g_object_set_data (G_OBJECT (check), "session-id", GSIZE_TO_POINTER ((gsize) s->id));
   if (group != NULL)

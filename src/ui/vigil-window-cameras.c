@@ -12,6 +12,7 @@
 
 #include <glib/gi18n.h>
 
+#include "vigil-camera-replay.h"
 #include "vigil-demo.h"
 #include "vigil-window-private.h"
 
@@ -22,7 +23,9 @@
 gboolean
 _vigil_window_has_cameras (VigilWindow *self)
 {
-  return g_list_model_get_n_items (vigil_cameras_page_get_cameras (self->cameras_page)) > 0;
+  return g_list_model_get_n_items (vigil_cameras_page_get_cameras (self->cameras_page)) > 0 ||
+         vigil_camera_replay_get_recording (vigil_cameras_page_get_replay (self->cameras_page))
+         != NULL;
 }
 
 static void

@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "vigil-camera-replay.h"
 #include "vigil-demo.h"
 #include "vigil-error.h"
 #include "vigil-time.h"
@@ -87,12 +88,21 @@ update_title (VigilWindow *self)
       break;
     }
 
-  /* Cameras alone: the header says how many play. */
+  /* Cameras alone: the header says how many play, or which recorded camera is watched. */
   if (name == NULL && self->cameras_page != NULL && _vigil_window_has_cameras (self))
     {
       guint n = g_list_model_get_n_items (vigil_cameras_page_get_cameras (self->cameras_page));
+      VigilCameraRecording *replay = vigil_camera_replay_get_recording (
+                                       vigil_cameras_page_get_replay (self->cameras_page));
 
-      name = g_strdup_printf (ngettext ("%u Camera", "%u Cameras", n), n);
+      if (n == 0 && replay != NULL)
+        {
+          name = g_strdup (vigil_camera_recording_get_camera_id (replay));
+          kind = _("Camera Recording");
+          source = vigil_camera_recording_get_path (replay);
+        }
+      else
+        name = g_strdup_printf (ngettext ("%u Camera", "%u Cameras", n), n);
     }
 
   adw_window_title_set_title (self->source_title, name != NULL ? name : _("No Source"));
@@ -570,6 +580,47 @@ vigil_window_open_kafka (VigilWindow                *self,
                                                        start, db, rules, &options, error));
 }
 
+/* Whether session @session_id (0: the latest) of the store at @path is a camera's. A file
+ * that cannot be read says so when the player opens it. */
+static gboolean
+is_camera_session (const char *path,
+                   gint64      session_id)
+{
+  g_autoptr(VigilStore) store = vigil_store_open_readonly (path, NULL);
+  g_autoptr(VigilSessionSummary) summary = NULL;
+
+  if (store == NULL)
+    return FALSE;
+  summary = vigil_store_get_session (store, session_id, NULL);
+  vigil_store_close (store, NULL);
+  return summary != NULL && g_strcmp0 (summary->kind, "traffic") == 0;
+}
+
+/* A camera's recorded session plays on the Cameras page, beside whatever else is open. */
+static gboolean
+open_camera_recording (VigilWindow  *self,
+                       const char   *path,
+                       gint64        session_id,
+                       GError      **error)
+{
+  g_autoptr(VigilCameraRecording) recording = NULL;
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+
+  recording = vigil_camera_recording_open (path, session_id, error);
+  if (recording == NULL)
+    return FALSE;
+
+  vigil_cameras_page_show_replay (self->cameras_page, recording);
+  if (app != NULL)
+    vigil_application_add_recent (VIGIL_APPLICATION (app), path);
+  update_empty_state (self);
+  vigil_window_show_page (self, "cameras");
+  gtk_stack_set_visible_child_name (self->stack, "cameras");
+  update_title (self);
+  _vigil_window_update_actions (self);
+  return TRUE;
+}
+
 gboolean
 vigil_window_open_recording (VigilWindow  *self,
                              const char   *path,
@@ -579,6 +630,9 @@ vigil_window_open_recording (VigilWindow  *self,
   g_autofree char *speed = NULL;
 
   g_return_val_if_fail (VIGIL_IS_WINDOW (self), FALSE);
+
+  if (is_camera_session (path, session_id))
+    return open_camera_recording (self, path, session_id, error);
 
   speed = g_settings_get_string (self->settings, "replay-speed");
   return source_opened (self, vigil_player_open_recording (self->player, path, session_id,
