@@ -2,13 +2,15 @@
 # bench/models_sklearn.py
 #
 # The scikit-learn side of bench/models: RandomForestClassifier with 20 and with 100 trees,
-# trained on exactly the rows, values and split that Vigil used, read from the CSV that
-# bench/models-vigil wrote (features, labels, one is_test_<target> column per target).
-# Two feature sets, as on Vigil's side: "basic" (<SENSOR>_mean and <SENSOR>_std) and "full".
+# trained on exactly the rows, values and splits that Vigil used, read from the CSV that
+# bench/models-vigil wrote (features, labels, one is_test_<target>_<split seed> column per
+# target and split). Two feature sets, as on Vigil's side: "basic" (<SENSOR>_mean and
+# <SENSOR>_std) and "full".
 #
-# Every model is trained --model-seeds M times, with random_state S to S + M - 1 (S: --seed).
-# One line per feature set, target, model and model seed on stdout:
-#   sklearn: features=F target=T model=M model_seed=S accuracy=A macro_f1=F1 seconds=S ...
+# On each of --splits K splits (seeds S to S + K - 1, S: --seed) every model is trained
+# --model-seeds M times, with random_state S to S + M - 1. One line per split, feature set,
+# target, model and model seed on stdout:
+#   sklearn: split=K features=F target=T model=M model_seed=S accuracy=A macro_f1=F1 seconds=S ...
 # where seconds is the wall time of fit() alone.
 #
 # Checks, printed as "check ...: OK" or "check ...: MISMATCH ..." (exit 1 on a mismatch):
@@ -99,26 +101,28 @@ def check_features(table, feature_names, data_dir):
     return True
 
 
-def check_splits(table):
+def check_splits(table, splits):
     problems = []
-    for target in TARGETS:
-        for value, group in table.groupby(target):
-            n_test = int(group[f"is_test_{target}"].sum())
-            want = math.floor(TEST_FRACTION * len(group) + 0.5)
-            if n_test != want:
-                problems.append(f"{target}={value}: {n_test} of {len(group)} in the test set, "
-                                f"not {want}")
+    for split in splits:
+        for target in TARGETS:
+            for value, group in table.groupby(target):
+                n_test = int(group[f"is_test_{target}_{split}"].sum())
+                want = math.floor(TEST_FRACTION * len(group) + 0.5)
+                if n_test != want:
+                    problems.append(f"split {split} {target}={value}: {n_test} of {len(group)} "
+                                    f"in the test set, not {want}")
     if problems:
         print("check splits: MISMATCH: " + "; ".join(problems))
         return False
-    print(f"check splits: OK (every class of every target {TEST_FRACTION:.0%} test, rounded)")
+    print(f"check splits: OK (every class of every target {TEST_FRACTION:.0%} test, rounded, "
+          f"in each of the {len(splits)} splits)")
     return True
 
 
 def check_vigil(predictions_path, output_path):
     """Vigil's printed metrics against scikit-learn's on Vigil's predictions."""
     predictions = pd.read_csv(predictions_path)
-    keys = ["features", "target", "model", "model_seed"]
+    keys = ["split", "features", "target", "model", "model_seed"]
     printed = {}
     with open(output_path) as f:
         for line in f:
@@ -126,7 +130,8 @@ def check_vigil(predictions_path, output_path):
             if line.startswith("vigil:"):
                 printed[tuple(fields[k] for k in keys)] = fields
     problems = []
-    predictions["model_seed"] = predictions["model_seed"].astype(str)
+    for key in ("split", "model_seed"):
+        predictions[key] = predictions[key].astype(str)
     for key, group in predictions.groupby(keys):
         if key not in printed:
             problems.append(f"{'/'.join(key)}: predictions but no metrics")
@@ -148,7 +153,7 @@ def check_vigil(predictions_path, output_path):
     return True
 
 
-def fit_one(x_set, y, test, feature_set, target, model_name, n_trees, model_seed, jobs,
+def fit_one(x_set, y, test, split, feature_set, target, model_name, n_trees, model_seed, jobs,
             n_features):
     forest = RandomForestClassifier(n_estimators=n_trees, random_state=model_seed, n_jobs=jobs)
     began = time.perf_counter()
@@ -157,7 +162,7 @@ def fit_one(x_set, y, test, feature_set, target, model_name, n_trees, model_seed
     predicted = forest.predict(x_set[test])
     accuracy = accuracy_score(y[test], predicted)
     macro_f1 = f1_score(y[test], predicted, average="macro")
-    print(f"sklearn: features={feature_set} target={target} model={model_name} "
+    print(f"sklearn: split={split} features={feature_set} target={target} model={model_name} "
           f"model_seed={model_seed} accuracy={accuracy:.6f} macro_f1={macro_f1:.6f} "
           f"seconds={seconds:.4f} n_features={n_features} n_train={int((~test).sum())} "
           f"n_test={int(test.sum())}", flush=True)
@@ -171,6 +176,8 @@ def main():
     parser.add_argument("--seed", type=int, default=1, help="first random_state (default 1)")
     parser.add_argument("--model-seeds", type=int, default=1,
                         help="train every model with random_state S to S + M - 1 (default 1)")
+    parser.add_argument("--splits", type=int, default=1,
+                        help="the splits with seeds S to S + K - 1 (default 1)")
     parser.add_argument("--jobs", type=int, default=2, help="n_jobs (default 2)")
     parser.add_argument("--data", help="check the features against this rig folder")
     parser.add_argument("--check-vigil", nargs=2, metavar=("PREDICTIONS", "OUTPUT"),
@@ -178,26 +185,29 @@ def main():
     args = parser.parse_args()
 
     table = pd.read_csv(args.csv)
-    label_columns = {"cycle"} | set(TARGETS) | {f"is_test_{t}" for t in TARGETS}
-    feature_names = [c for c in table.columns if c not in label_columns]
+    splits = list(range(args.seed, args.seed + args.splits))
+    feature_names = [c for c in table.columns
+                     if c != "cycle" and c not in TARGETS and not c.startswith("is_test_")]
     # The CSV's nine significant digits give back Vigil's float32 values exactly.
     x_all = table[feature_names].to_numpy(dtype=np.float32)
 
-    for feature_set in FEATURE_SETS:
-        columns = [i for i, name in enumerate(feature_names) if in_feature_set(feature_set, name)]
-        x_set = x_all[:, columns]
-        for target in TARGETS:
-            y = table[target].to_numpy()
-            test = table[f"is_test_{target}"].to_numpy() == 1
-            for model_seed in range(args.seed, args.seed + args.model_seeds):
-                for model_name, n_trees in MODELS:
-                    fit_one(x_set, y, test, feature_set, target, model_name, n_trees,
-                            model_seed, args.jobs, len(columns))
+    for split in splits:
+        for feature_set in FEATURE_SETS:
+            columns = [i for i, name in enumerate(feature_names)
+                       if in_feature_set(feature_set, name)]
+            x_set = x_all[:, columns]
+            for target in TARGETS:
+                y = table[target].to_numpy()
+                test = table[f"is_test_{target}_{split}"].to_numpy() == 1
+                for model_seed in range(args.seed, args.seed + args.model_seeds):
+                    for model_name, n_trees in MODELS:
+                        fit_one(x_set, y, test, split, feature_set, target, model_name, n_trees,
+                                model_seed, args.jobs, len(columns))
 
     ok = True
     if args.data is not None:
         ok = check_features(table, feature_names, args.data) and ok
-        ok = check_splits(table) and ok
+        ok = check_splits(table, splits) and ok
     if args.check_vigil is not None:
         ok = check_vigil(*args.check_vigil) and ok
     return 0 if ok else 1

@@ -54,7 +54,7 @@ typedef struct
  * by XGBoost's exact method without regularization (min_child_weight 0, lambda 0), so each
  * tree grows until its leaves are pure or 20 deep and the forest votes with its leaves' class
  * shares, as Breiman's does; gbt: 100 rounds, depth 6, learning rate 0.3, subsample 1,
- * colsample 1, XGBoost's hist method with its own regularization (min_child_weight 1,
+ * colsample 1, XGBoost's hist method (128 bins) with its own regularization (min_child_weight 1,
  * lambda 1); et: 100 trees, depth unlimited, mtry 0 (every feature; learning rate, subsample
  * and colsample 1, unused). Seed 0, n_threads 0. The forests' were chosen by 5-fold
  * cross-validation on the training rows of the hydraulic targets (bench/README.md). */
