@@ -58,6 +58,7 @@ struct _VigilFrameSource
   gboolean                   reconnect;
   guint                      retry_first_ms;
   guint                      retry_max_ms;
+  guint                      stall_ms;
   VigilReplayClock          *clock;         /* borrowed */
   VigilFrameSourceFrameFunc  frame_func;
   gpointer                   frame_data;
@@ -397,6 +398,22 @@ make_element (VigilFrameSource  *self,
   return e;
 }
 
+/* A camera's multipart stream (MJPEG over HTTP) holds one stream. Unless the demuxer says so,
+ * it never announces that all its pads are there, and decodebin holds the frames back until
+ * its queue overruns (2 MB): seconds for a big camera, minutes for a small one. */
+static void
+on_deep_element_added (GstBin     *bin,
+                       GstBin     *sub_bin,
+                       GstElement *element,
+                       gpointer    data)
+{
+  GstElementFactory *factory = gst_element_get_factory (element);
+
+  if (factory != NULL &&
+      g_str_equal (gst_plugin_feature_get_name (GST_PLUGIN_FEATURE (factory)), "multipartdemux"))
+    g_object_set (element, "single-stream", TRUE, NULL);
+}
+
 /* source ! decode ! videoconvert ! appsink, where source ! decode is an appsrc feeding
  * decodebin (a folder) or a uridecodebin (a file or URI). Takes @feed. */
 static GstElement *
@@ -449,6 +466,7 @@ build_pipeline (VigilFrameSource  *self,
                 "emit-signals", FALSE, NULL);
   gst_element_link (convert, sink);
   g_signal_connect_object (decode, "pad-added", G_CALLBACK (on_pad_added), convert, 0);
+  g_signal_connect (pipeline, "deep-element-added", G_CALLBACK (on_deep_element_added), NULL);
 
   *out_sink = GST_APP_SINK (sink);
   return g_steal_pointer (&pipeline);
@@ -607,6 +625,7 @@ run_once (VigilFrameSource  *self,
   RunResult result = RUN_END;
   const char *what = self->location;
   gint64 start_deadline;
+  gint64 last_frame_us = 0;
 
   *live = FALSE;
   if (is_uri (self->location))
@@ -695,6 +714,8 @@ run_once (VigilFrameSource  *self,
           g_mutex_lock (&self->lock);
           self->n_frames++;
           g_mutex_unlock (&self->lock);
+          /* After the callback and the pacing: only the stream's own silence counts. */
+          last_frame_us = g_get_monotonic_time ();
         }
       else if (gst_app_sink_is_eos (sink))
         {
@@ -709,6 +730,17 @@ run_once (VigilFrameSource  *self,
           g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_IO,
                        "Camera %s (%s): the stream did not start within %d s", self->camera_id,
                        what, START_TIMEOUT_S);
+          result = RUN_ERROR;
+          break;
+        }
+      else if (*delivered > 0 && self->stall_ms > 0 &&
+               g_get_monotonic_time () - last_frame_us > (gint64) self->stall_ms * 1000)
+        {
+          /* A camera or server that keeps the connection open but sends nothing more would
+           * otherwise hold the source in "playing" for ever. */
+          g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_IO,
+                       "Camera %s (%s): the stream stalled (no frame for %.1f s)",
+                       self->camera_id, what, self->stall_ms / 1000.0);
           result = RUN_ERROR;
           break;
         }
@@ -890,6 +922,7 @@ vigil_frame_source_init (VigilFrameSource *self)
   self->fps = 25;
   self->retry_first_ms = 1000;
   self->retry_max_ms = 30000;
+  self->stall_ms = 10000;
   self->state = VIGIL_FRAME_SOURCE_IDLE;
   self->last_us = G_MININT64;
 }
@@ -997,6 +1030,16 @@ vigil_frame_source_set_retry_delay (VigilFrameSource *self,
 
   self->retry_first_ms = first_ms;
   self->retry_max_ms = max_ms;
+}
+
+void
+vigil_frame_source_set_stall_timeout (VigilFrameSource *self,
+                                      guint             ms)
+{
+  g_return_if_fail (VIGIL_IS_FRAME_SOURCE (self));
+  g_return_if_fail (!self->started);
+
+  self->stall_ms = ms;
 }
 
 void

@@ -79,6 +79,10 @@ gboolean               vigil_frame_source_get_reconnect   (VigilFrameSource     
 void                   vigil_frame_source_set_retry_delay (VigilFrameSource          *self,
                                                            guint                      first_ms,
                                                            guint                      max_ms);
+/* A stream that delivered frames and then none for @ms (default 10 s; 0: never) has stalled:
+ * it fails with an error saying so, and is retried like any failure (set_reconnect()). */
+void                   vigil_frame_source_set_stall_timeout (VigilFrameSource        *self,
+                                                             guint                    ms);
 /* Paces frames on @clock (borrowed: it must outlive the run); NULL, the default, as fast as
  * they come. Live URIs are never paced. */
 void                   vigil_frame_source_set_clock       (VigilFrameSource          *self,

@@ -571,6 +571,11 @@ worker_main (gpointer data)
         submit_batch (self, &batch);
       publish_position (self);
 
+      /* A store that can no longer write (a full disk) stops the replay: what it would
+       * compute from here on could not be kept. */
+      if (!vigil_store_check (self->store, &error))
+        set_error (self, g_steal_pointer (&error));
+
       return_stream (self, st, more && !atomic_load (&self->stop_requested));
     }
 

@@ -443,23 +443,93 @@ exec_pragma (VigilStore  *self,
   return TRUE;
 }
 
-/* Looks at an existing file through a read-only connection, so that a file we refuse is
- * left exactly as it was. */
+/* VIGIL_STORE_MAX_PAGES (vigil-store.h): SQLite's own page limit, which fails a write that
+ * needs more with SQLITE_FULL, exactly as a full disk does. */
 static gboolean
-inspect_readonly (const char  *path,
-                  int         *out_version,
-                  GError     **error)
+limit_pages (VigilStore  *self,
+             GError     **error)
+{
+  const char *text = g_getenv ("VIGIL_STORE_MAX_PAGES");
+  g_autofree char *sql = NULL;
+  guint64 pages;
+
+  if (text == NULL || *text == '\0')
+    return TRUE;
+
+  if (!g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT32, &pages, NULL))
+    {
+      g_set_error (error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_INVALID,
+                   "VIGIL_STORE_MAX_PAGES: “%s” is not a number of pages", text);
+      return FALSE;
+    }
+
+  sql = g_strdup_printf ("PRAGMA max_page_count = %" G_GUINT64_FORMAT, pages);
+  return exec_pragma (self, sql, error);
+}
+
+/* Reads the header of @path through a read-only connection; @immutable: the main file alone,
+ * as SQLite's immutable files, which creates no side file and takes no lock. */
+static gboolean
+inspect_file (const char  *path,
+              gboolean     immutable,
+              int         *out_version,
+              GError     **error)
 {
   sqlite3 *db = NULL;
   gboolean ok;
 
-  if (!_vigil_store_open_db (path, SQLITE_OPEN_READONLY, &db, error))
+  if (immutable)
+    {
+      g_autofree char *escaped = g_uri_escape_string (path, G_URI_RESERVED_CHARS_ALLOWED_IN_PATH,
+                                                      FALSE);
+      g_autofree char *uri = g_strconcat ("file:", escaped, "?immutable=1", NULL);
+      int rc = sqlite3_open_v2 (uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
+                                SQLITE_OPEN_NOMUTEX, NULL);
+
+      if (rc != SQLITE_OK)
+        {
+          _vigil_store_set_error (error, db, rc, path, "open");
+          sqlite3_close (db);
+          return FALSE;
+        }
+      sqlite3_extended_result_codes (db, TRUE);
+    }
+  else if (!_vigil_store_open_db (path, SQLITE_OPEN_READONLY, &db, error))
     return FALSE;
 
   ok = _vigil_store_inspect (db, path, out_version, error);
   sqlite3_close (db);
 
   return ok;
+}
+
+/* Looks at an existing file without changing it, so that a file we refuse is left exactly as
+ * it was. Even a read-only connection creates the -wal and -shm files of a database in WAL
+ * mode (ours, a newer Vigil's), and rewrites a -shm left by a crash, so the main file is read
+ * alone first: without a -wal that is all there is, and what it refuses (another program's
+ * file, a newer schema) no -wal can make ours. Only a -wal beside a file of ours is read too,
+ * for a newer schema that a crashed newer Vigil left in it; then SQLite may rebuild the -shm,
+ * its index of the -wal, which holds no data of its own. */
+static gboolean
+inspect_readonly (const char  *path,
+                  int         *out_version,
+                  GError     **error)
+{
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autoptr(GError) local_error = NULL;
+
+  if (!g_file_test (wal, G_FILE_TEST_EXISTS))
+    return inspect_file (path, TRUE, out_version, error);
+
+  /* A main file cut short by a crash while checkpointing is whole again with its -wal. */
+  if (!inspect_file (path, TRUE, out_version, &local_error) &&
+      g_error_matches (local_error, VIGIL_ENGINE_ERROR, VIGIL_ENGINE_ERROR_SCHEMA))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  return inspect_file (path, FALSE, out_version, error);
 }
 
 VigilStore *
@@ -489,6 +559,7 @@ vigil_store_open (const char  *path,
       !exec_pragma (self, "PRAGMA cache_size = -32768", error) ||
       !exec_pragma (self, "PRAGMA wal_autocheckpoint = 2048", error) ||
       !exec_pragma (self, "PRAGMA foreign_keys = ON", error) ||
+      !limit_pages (self, error) ||
       !_vigil_store_migrate (self->write_db, path, error) ||
       !_vigil_store_prepare_writer (self, error) ||
       !open_reader (self, error))
@@ -517,6 +588,10 @@ vigil_store_open_readonly (const char  *path,
                    "%s does not exist", path);
       return NULL;
     }
+
+  /* Refused without the reader's connection, which would leave WAL side files behind. */
+  if (!inspect_readonly (path, &version, error))
+    return NULL;
 
   self = g_object_new (VIGIL_TYPE_STORE, NULL);
   self->path = g_strdup (path);
@@ -649,6 +724,24 @@ vigil_store_flush (VigilStore  *self,
 
   g_mutex_lock (&self->lock);
   ok = wait_committed (self, self->n_submitted, error);
+  g_mutex_unlock (&self->lock);
+
+  return ok;
+}
+
+gboolean
+vigil_store_check (VigilStore  *self,
+                   GError     **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (VIGIL_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  g_mutex_lock (&self->lock);
+  ok = self->write_error == NULL;
+  if (!ok)
+    g_propagate_error (error, g_error_copy (self->write_error));
   g_mutex_unlock (&self->lock);
 
   return ok;

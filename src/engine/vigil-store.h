@@ -120,7 +120,10 @@ void vigil_store_filter_init (VigilStoreFilter *filter);
 #define VIGIL_TYPE_STORE (vigil_store_get_type ())
 G_DECLARE_FINAL_TYPE (VigilStore, vigil_store, VIGIL, STORE, GObject)
 
-/* Opens (creating if needed) and migrates @path, then starts the writer thread. */
+/* Opens (creating if needed) and migrates @path, then starts the writer thread. When the
+ * environment variable VIGIL_STORE_MAX_PAGES holds a positive number, the file may not grow
+ * beyond that many pages: writes past it fail as on a full disk (to test what a full disk
+ * does without filling one). */
 VigilStore *vigil_store_open               (const char              *path,
                                             GError                 **error);
 /* Opens an existing store for reading only: never creates, never migrates, never writes. A file
@@ -140,6 +143,10 @@ void        vigil_store_submit             (VigilStore              *self,
                                             VigilStoreBatch         *batch);
 /* Waits until everything submitted so far is committed. Returns the first write error. */
 gboolean    vigil_store_flush              (VigilStore              *self,
+                                            GError                 **error);
+/* Without waiting: FALSE with the first write error when a write has failed already, so that
+ * a source stops instead of computing what can no longer be stored. */
+gboolean    vigil_store_check              (VigilStore              *self,
                                             GError                 **error);
 /* Flushes, stops the writer thread and closes the database. Idempotent. */
 gboolean    vigil_store_close              (VigilStore              *self,
