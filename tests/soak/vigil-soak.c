@@ -70,6 +70,10 @@ typedef struct
   double      sample_s;
   guint       n_cameras;
   guint       camera_passes;
+  /* Resident memory is judged only on long runs: the allocator's per-thread arenas keep
+   * growing for about a hundred passes (README.md), which a short run never gets past; the
+   * bytes in use, which a leak grows, are judged on every run. */
+  gboolean    judge_rss;
 
   /* owned */
   char       *work;
@@ -498,11 +502,16 @@ judge_memory (Soak *soak)
          "memory in use flat after the warm-up: over the last %u pass ends (%.1f rig hours) the "
          "least-squares fit rises %+.0f KiB (%+.3f KiB per rig hour), under %.0f KiB",
          points->len - from, span_h, heap_slope * span_h, heap_slope, HEAP_RISE_MAX_KIB);
-  check (isfinite (rss_slope) && rss_slope * span_h < RSS_RISE_MAX_KIB,
-         "resident memory flat after the warm-up: over the same pass ends the fit rises %+.0f KiB "
-         "(%+.3f KiB per rig hour), under %.0f KiB; peaks %" G_GUINT64_FORMAT " KiB in the "
-         "second half, %" G_GUINT64_FORMAT " KiB in the first", rss_slope * span_h, rss_slope,
-         RSS_RISE_MAX_KIB, peak_second, peak_first);
+  if (!soak->judge_rss)
+    printf ("# resident memory (not judged in --short): over the same pass ends the fit rises "
+            "%+.0f KiB; peaks %" G_GUINT64_FORMAT " KiB in the second half, %" G_GUINT64_FORMAT
+            " KiB in the first\n", rss_slope * span_h, peak_second, peak_first);
+  else
+    check (isfinite (rss_slope) && rss_slope * span_h < RSS_RISE_MAX_KIB,
+           "resident memory flat after the warm-up: over the same pass ends the fit rises "
+           "%+.0f KiB (%+.3f KiB per rig hour), under %.0f KiB; peaks %" G_GUINT64_FORMAT
+           " KiB in the second half, %" G_GUINT64_FORMAT " KiB in the first",
+           rss_slope * span_h, rss_slope, RSS_RISE_MAX_KIB, peak_second, peak_first);
 
   for (guint i = 0; i < samples->len && first_warm == samples->len; i++)
     if (g_array_index (samples, Sample, i).warm)
@@ -670,6 +679,7 @@ parse_args (Soak    *soak,
   if (!g_option_context_parse (context, argc, argv, error))
     return FALSE;
 
+  soak->judge_rss = !short_run;
   if (short_run)
     {
       pass_hours = pass_hours > 0 ? pass_hours : 2;
