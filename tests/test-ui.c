@@ -1727,7 +1727,7 @@ replay_shows_frame (gpointer data)
 static gboolean
 replay_charts_drawn (gpointer data)
 {
-  return vigil_camera_replay_get_n_chart_points (data, VIGIL_CAMERA_REPLAY_VEHICLES) > 0;
+  return vigil_camera_replay_get_n_chart_points (data, VIGIL_TRAFFIC_SERIES_VEHICLES) > 0;
 }
 
 static gboolean
@@ -1849,11 +1849,11 @@ test_camera_replay (void)
                                   first_session, at));
   g_assert_cmpuint (vigil_camera_replay_get_n_alarm_rows (replay), >, 0);
   wait_for (replay_charts_drawn, replay, "the replay's charts");
-  g_assert_cmpuint (vigil_camera_replay_get_n_chart_points (replay, VIGIL_CAMERA_REPLAY_VEHICLES),
+  g_assert_cmpuint (vigil_camera_replay_get_n_chart_points (replay, VIGIL_TRAFFIC_SERIES_VEHICLES),
                     ==, query_replay (db, "SELECT COUNT(*) FROM traffic_seconds WHERE session_id"
                                       " = %" G_GINT64_FORMAT " AND vehicles IS NOT NULL",
                                       first_session));
-  g_assert_cmpuint (vigil_camera_replay_get_n_chart_points (replay, VIGIL_CAMERA_REPLAY_DENSITY),
+  g_assert_cmpuint (vigil_camera_replay_get_n_chart_points (replay, VIGIL_TRAFFIC_SERIES_DENSITY),
                     ==, query_replay (db, "SELECT COUNT(*) FROM traffic_seconds WHERE session_id"
                                       " = %" G_GINT64_FORMAT " AND density_pct IS NOT NULL",
                                       first_session));

@@ -15,6 +15,7 @@
 #include <math.h>
 
 #include "vigil-camera-draw.h"
+#include "vigil-ui-util.h"
 
 #define MASK_ALPHA 0.22
 #define PILL_PAD_X 6
@@ -293,33 +294,22 @@ vigil_camera_draw_describe (VigilCameraDraw *self,
 /* Drawing ------------------------------------------------------------------------------------- */
 
 static void
-lookup_color (GtkStyleContext *context,
-              const char      *name,
-              const char      *fallback,
-              GdkRGBA         *out)
-{
-  if (!gtk_style_context_lookup_color (context, name, out))
-    gdk_rgba_parse (out, fallback);
-}
-
-static void
 get_palette (GtkWidget *widget,
              Palette   *p)
 {
-  GtkStyleContext *context = gtk_widget_get_style_context (widget);
-
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  lookup_color (context, "accent_bg_color", "#3584e4", &p->accent_bg);
-  lookup_color (context, "accent_fg_color", "#ffffff", &p->accent_fg);
-  lookup_color (context, "success_bg_color", "#26a269", &p->status_bg[VIGIL_TRAFFIC_NORMAL]);
-  lookup_color (context, "success_fg_color", "#ffffff", &p->status_fg[VIGIL_TRAFFIC_NORMAL]);
-  lookup_color (context, "warning_bg_color", "#e5a50a", &p->status_bg[VIGIL_TRAFFIC_CROWDED]);
-  lookup_color (context, "warning_fg_color", "rgba(0,0,0,0.8)",
-                &p->status_fg[VIGIL_TRAFFIC_CROWDED]);
-  lookup_color (context, "error_bg_color", "#c01c28", &p->status_bg[VIGIL_TRAFFIC_JAMMED]);
-  lookup_color (context, "error_fg_color", "#ffffff", &p->status_fg[VIGIL_TRAFFIC_JAMMED]);
-  lookup_color (context, "window_fg_color", "rgba(0,0,0,0.8)", &p->fg);
-  G_GNUC_END_IGNORE_DEPRECATIONS
+  vigil_ui_lookup_color (widget, "accent_bg_color", "#3584e4", &p->accent_bg);
+  vigil_ui_lookup_color (widget, "accent_fg_color", "#ffffff", &p->accent_fg);
+  vigil_ui_lookup_color (widget, "success_bg_color", "#26a269",
+                         &p->status_bg[VIGIL_TRAFFIC_NORMAL]);
+  vigil_ui_lookup_color (widget, "success_fg_color", "#ffffff",
+                         &p->status_fg[VIGIL_TRAFFIC_NORMAL]);
+  vigil_ui_lookup_color (widget, "warning_bg_color", "#e5a50a",
+                         &p->status_bg[VIGIL_TRAFFIC_CROWDED]);
+  vigil_ui_lookup_color (widget, "warning_fg_color", "rgba(0,0,0,0.8)",
+                         &p->status_fg[VIGIL_TRAFFIC_CROWDED]);
+  vigil_ui_lookup_color (widget, "error_bg_color", "#c01c28", &p->status_bg[VIGIL_TRAFFIC_JAMMED]);
+  vigil_ui_lookup_color (widget, "error_fg_color", "#ffffff", &p->status_fg[VIGIL_TRAFFIC_JAMMED]);
+  vigil_ui_lookup_color (widget, "window_fg_color", "rgba(0,0,0,0.8)", &p->fg);
   p->error_bg = p->status_bg[VIGIL_TRAFFIC_JAMMED];
   p->error_fg = p->status_fg[VIGIL_TRAFFIC_JAMMED];
   /* The road, tinted with the colour of a free road. */

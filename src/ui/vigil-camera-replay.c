@@ -21,18 +21,11 @@
 #include "vigil-camera-replay.h"
 #include "vigil-ui-util.h"
 
-#define CHART_HEIGHT 110
 #define NO_FRAME G_MAXUINT64
 /* What the frame looks like when its pixels are gone: a dark grey of the recorded size. */
 #define EMPTY_GREY 0x30
 #define FALLBACK_WIDTH 640
 #define FALLBACK_HEIGHT 360
-
-static const struct { const char *title; double min_top; } series_info[] = {
-  { N_("Vehicles"), 4 },
-  { N_("Density"), 10 },
-  { N_("Speed"), 20 },
-};
 
 /* The keyboard's actions (bound in class_init). */
 static const char *const key_actions[] = {
@@ -140,7 +133,7 @@ struct _VigilCameraReplay
   gint64                shown_second;    /* end of the second on show, -1 for none */
   gint64                position_us;
   guint                 n_alarm_rows;
-  guint                 n_points[VIGIL_CAMERA_REPLAY_N_SERIES];
+  guint                 n_points[VIGIL_TRAFFIC_N_SERIES];
   guint64               serial;
   guint                 tick_id;
   gboolean              updating_scale;
@@ -157,8 +150,8 @@ struct _VigilCameraReplay
   GtkRange             *scale;
   GtkLabel             *position;
   GtkDropDown          *speed;
-  GtkWidget            *charts[VIGIL_CAMERA_REPLAY_N_SERIES];
-  GtkLabel             *chart_values[VIGIL_CAMERA_REPLAY_N_SERIES];
+  GtkWidget            *charts[VIGIL_TRAFFIC_N_SERIES];
+  GtkLabel             *chart_values[VIGIL_TRAFFIC_N_SERIES];
   GtkListBox           *alarm_list;
 };
 
@@ -170,43 +163,6 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
-
-static double
-series_value (const VigilTrafficStats  *s,
-              VigilCameraReplaySeries   series)
-{
-  switch (series)
-    {
-    case VIGIL_CAMERA_REPLAY_VEHICLES:
-      return s->vehicles;
-    case VIGIL_CAMERA_REPLAY_DENSITY:
-      return s->density_pct;
-    case VIGIL_CAMERA_REPLAY_SPEED:
-    case VIGIL_CAMERA_REPLAY_N_SERIES:
-    default:
-      return s->speed_kmh;
-    }
-}
-
-static char *
-format_value (VigilCameraReplaySeries series,
-              double                  value)
-{
-  if (isnan (value))
-    return g_strdup ("–");
-
-  switch (series)
-    {
-    case VIGIL_CAMERA_REPLAY_VEHICLES:
-      return g_strdup_printf ("%.1f", value);
-    case VIGIL_CAMERA_REPLAY_DENSITY:
-      return g_strdup_printf (_("%.1f %%"), value);
-    case VIGIL_CAMERA_REPLAY_SPEED:
-    case VIGIL_CAMERA_REPLAY_N_SERIES:
-    default:
-      return g_strdup_printf (_("%.0f km/h"), value);
-    }
-}
 
 /* "1:02.48": minutes, seconds and hundredths since the session's start. */
 static char *
@@ -221,18 +177,6 @@ format_offset (gint64 us)
 /* Charts -------------------------------------------------------------------------------------- */
 
 static void
-lookup_color (GtkWidget  *widget,
-              const char *name,
-              const char *fallback,
-              GdkRGBA    *out)
-{
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  if (!gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), name, out))
-    gdk_rgba_parse (out, fallback);
-  G_GNUC_END_IGNORE_DEPRECATIONS
-}
-
-static void
 draw_chart (GtkDrawingArea *area,
             cairo_t        *cr,
             int             width,
@@ -240,74 +184,25 @@ draw_chart (GtkDrawingArea *area,
             gpointer        user_data)
 {
   VigilCameraReplay *self = user_data;
-  VigilCameraReplaySeries series = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (area),
-                                                                        "series"));
-  double top = series_info[series].min_top;
-  gboolean pen_down = FALSE;
-  GdkRGBA fg, accent;
-  gint64 from_us, to_us;
-  GArray *seconds;
+  VigilTrafficSeries series = vigil_traffic_chart_get_series (area);
+  GArray *seconds = NULL;
+  gint64 from_us = 0, to_us = 0;
+  GdkRGBA fg;
   double x;
 
-  lookup_color (GTK_WIDGET (area), "window_fg_color", "rgba(0,0,0,0.8)", &fg);
-  lookup_color (GTK_WIDGET (area), "accent_color", "#1c71d8", &accent);
-
-  cairo_set_line_width (cr, 1);
-  cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.12);
-  for (int i = 0; i <= 4; i++)
+  if (self->recording != NULL)
     {
-      double y = round (1 + (height - 2) * i / 4.0) - 0.5;
-
-      cairo_move_to (cr, 0, y);
-      cairo_line_to (cr, width, y);
+      seconds = vigil_camera_recording_get_seconds (self->recording);
+      from_us = vigil_camera_recording_get_start (self->recording);
+      to_us = MAX (vigil_camera_recording_get_end (self->recording), from_us + 1);
     }
-  cairo_stroke (cr);
-
-  self->n_points[series] = 0;
+  self->n_points[series] = vigil_traffic_chart_draw (GTK_WIDGET (area), cr, width, height,
+                                                     seconds, series, from_us, to_us);
   if (self->recording == NULL)
     return;
 
-  seconds = vigil_camera_recording_get_seconds (self->recording);
-  from_us = vigil_camera_recording_get_start (self->recording);
-  to_us = MAX (vigil_camera_recording_get_end (self->recording), from_us + 1);
-  for (guint i = 0; i < seconds->len; i++)
-    {
-      double v = series_value (&g_array_index (seconds, VigilTrafficStats, i), series);
-
-      if (!isnan (v))
-        top = MAX (top, v * 1.15);
-    }
-
-  /* Each second at its end, where it closed. */
-  cairo_set_line_width (cr, 2);
-  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
-  gdk_cairo_set_source_rgba (cr, &accent);
-  for (guint i = 0; i < seconds->len; i++)
-    {
-      const VigilTrafficStats *s = &g_array_index (seconds, VigilTrafficStats, i);
-      double v = series_value (s, series);
-      double y = height - 1 - v / top * (height - 2);
-
-      x = (double) (s->end_us - from_us) / (double) (to_us - from_us) * width;
-      if (isnan (v))
-        {
-          pen_down = FALSE;
-          continue;
-        }
-      if (pen_down)
-        cairo_line_to (cr, x, y);
-      else
-        {
-          cairo_move_to (cr, x, y);
-          /* A lone point still shows. */
-          cairo_rel_line_to (cr, 0.01, 0);
-        }
-      pen_down = TRUE;
-      self->n_points[series]++;
-    }
-  cairo_stroke (cr);
-
   /* Where the playback is. */
+  vigil_ui_lookup_color (GTK_WIDGET (area), "window_fg_color", "rgba(0,0,0,0.8)", &fg);
   x = round ((double) (self->position_us - from_us) / (double) (to_us - from_us) * width) + 0.5;
   cairo_set_line_width (cr, 1);
   cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.6);
@@ -320,9 +215,11 @@ static void
 update_charts (VigilCameraReplay       *self,
                const VigilTrafficStats *second)
 {
-  for (guint i = 0; i < VIGIL_CAMERA_REPLAY_N_SERIES; i++)
+  for (guint i = 0; i < VIGIL_TRAFFIC_N_SERIES; i++)
     {
-      g_autofree char *text = format_value (i, second != NULL ? series_value (second, i) : NAN);
+      g_autofree char *text =
+        vigil_traffic_series_format (i, second != NULL ? vigil_traffic_series_value (second, i)
+                                                       : NAN);
 
       gtk_label_set_text (self->chart_values[i], text);
       gtk_widget_queue_draw (self->charts[i]);
@@ -744,11 +641,11 @@ vigil_camera_replay_get_position_text (VigilCameraReplay *self)
 }
 
 guint
-vigil_camera_replay_get_n_chart_points (VigilCameraReplay       *self,
-                                        VigilCameraReplaySeries  series)
+vigil_camera_replay_get_n_chart_points (VigilCameraReplay *self,
+                                        VigilTrafficSeries series)
 {
   g_return_val_if_fail (VIGIL_IS_CAMERA_REPLAY (self), 0);
-  g_return_val_if_fail (series < VIGIL_CAMERA_REPLAY_N_SERIES, 0);
+  g_return_val_if_fail (series < VIGIL_TRAFFIC_N_SERIES, 0);
 
   return self->n_points[series];
 }
@@ -885,43 +782,6 @@ build_timeline (VigilCameraReplay *self)
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->speed));
 
   gtk_widget_add_css_class (box, "toolbar");
-  return box;
-}
-
-static GtkWidget *
-build_chart (VigilCameraReplay       *self,
-             VigilCameraReplaySeries  series)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  GtkWidget *top = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *title = gtk_label_new (_(series_info[series].title));
-  GtkWidget *area = gtk_drawing_area_new ();
-
-  gtk_widget_add_css_class (title, "heading");
-  gtk_label_set_xalign (GTK_LABEL (title), 0);
-  gtk_widget_set_hexpand (title, TRUE);
-  self->chart_values[series] = GTK_LABEL (gtk_label_new ("–"));
-  gtk_widget_add_css_class (GTK_WIDGET (self->chart_values[series]), "numeric");
-  gtk_box_append (GTK_BOX (top), title);
-  gtk_box_append (GTK_BOX (top), GTK_WIDGET (self->chart_values[series]));
-  gtk_box_append (GTK_BOX (box), top);
-
-  g_object_set_data (G_OBJECT (area), "series", GUINT_TO_POINTER (series));
-  gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (area), CHART_HEIGHT);
-  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (area), draw_chart, self, NULL);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (area), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _(series_info[series].title), -1);
-  gtk_box_append (GTK_BOX (box), area);
-  self->charts[series] = area;
-
-  gtk_widget_add_css_class (box, "card");
-  gtk_widget_set_hexpand (box, TRUE);
-  gtk_widget_set_margin_start (top, 12);
-  gtk_widget_set_margin_end (top, 12);
-  gtk_widget_set_margin_top (top, 12);
-  gtk_widget_set_margin_start (area, 12);
-  gtk_widget_set_margin_end (area, 12);
-  gtk_widget_set_margin_bottom (area, 12);
   return box;
 }
 
@@ -1068,8 +928,10 @@ vigil_camera_replay_init (VigilCameraReplay *self)
   self->frame = g_object_new (VIGIL_TYPE_REPLAY_FRAME, NULL);
   gtk_box_append (GTK_BOX (left), GTK_WIDGET (self->frame));
   gtk_box_append (GTK_BOX (left), build_timeline (self));
-  for (guint i = 0; i < VIGIL_CAMERA_REPLAY_N_SERIES; i++)
-    gtk_box_append (GTK_BOX (charts), build_chart (self, i));
+  for (guint i = 0; i < VIGIL_TRAFFIC_N_SERIES; i++)
+    gtk_box_append (GTK_BOX (charts), vigil_traffic_chart_new (i, draw_chart, self,
+                                                               &self->charts[i],
+                                                               &self->chart_values[i]));
   gtk_box_set_homogeneous (GTK_BOX (charts), TRUE);
   gtk_box_append (GTK_BOX (left), charts);
   gtk_widget_set_hexpand (left, TRUE);

@@ -15,19 +15,12 @@
 #include "vigil-camera-draw.h"
 #include "vigil-camera-recording.h"
 #include "vigil-cameras-page.h"
+#include "vigil-traffic-chart.h"
 
 G_BEGIN_DECLS
 
 #define VIGIL_TYPE_CAMERA_REPLAY (vigil_camera_replay_get_type ())
 G_DECLARE_FINAL_TYPE (VigilCameraReplay, vigil_camera_replay, VIGIL, CAMERA_REPLAY, GtkWidget)
-
-typedef enum
-{
-  VIGIL_CAMERA_REPLAY_VEHICLES,
-  VIGIL_CAMERA_REPLAY_DENSITY,
-  VIGIL_CAMERA_REPLAY_SPEED,
-  VIGIL_CAMERA_REPLAY_N_SERIES
-} VigilCameraReplaySeries;
 
 GtkWidget            *vigil_camera_replay_new            (void);
 /* Shows @recording from its start, paused; NULL empties the view. */
@@ -48,7 +41,7 @@ guint64               vigil_camera_replay_get_shown_frame (VigilCameraReplay    
 const char           *vigil_camera_replay_get_position_text (VigilCameraReplay    *self);
 /* Points the chart of @series drew last. */
 guint                 vigil_camera_replay_get_n_chart_points (VigilCameraReplay   *self,
-                                                              VigilCameraReplaySeries series);
+                                                              VigilTrafficSeries   series);
 /* The alarm rows on show (the journal up to the position), and the missing-frames notice
  * (NULL while the frames show). */
 guint                 vigil_camera_replay_get_n_alarm_rows (VigilCameraReplay     *self);

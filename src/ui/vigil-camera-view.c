@@ -17,28 +17,13 @@
 #include "vigil-camera-draw.h"
 #include "vigil-camera-setup-dialog.h"
 #include "vigil-camera-view.h"
+#include "vigil-traffic-chart.h"
 #include "vigil-ui-util.h"
 #include "vigil-window.h"
 
 /* What the charts span, in event time. */
 #define CHART_SPAN_US (5 * 60 * G_USEC_PER_SEC)
-#define CHART_HEIGHT 110
 
-typedef enum
-{
-  SERIES_VEHICLES,
-  SERIES_DENSITY,
-  SERIES_SPEED,
-  N_SERIES
-} Series;
-
-static const struct { const char *title; double min_top; } series_info[N_SERIES] = {
-  { N_("Vehicles"), 4 },
-  { N_("Density"), 10 },
-  { N_("Speed"), 20 },
-};
-
-/* Shelving durations offered, in event time. */
 struct _VigilCameraView
 {
   GtkWidget         parent_instance;
@@ -60,8 +45,8 @@ struct _VigilCameraView
   GtkWidget        *scroller;
   GtkWidget        *frame_bin;
   VigilCameraTile  *frame;
-  GtkWidget        *charts[N_SERIES];
-  GtkLabel         *chart_values[N_SERIES];
+  GtkWidget        *charts[VIGIL_TRAFFIC_N_SERIES];
+  GtkLabel         *chart_values[VIGIL_TRAFFIC_N_SERIES];
   GtkListBox       *alarm_list;
   GtkWidget        *ack_button;
   GtkWidget        *shelve_button;
@@ -79,56 +64,7 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static double
-series_value (const VigilTrafficStats *s,
-              Series                   series)
-{
-  switch (series)
-    {
-    case SERIES_VEHICLES:
-      return s->vehicles;
-    case SERIES_DENSITY:
-      return s->density_pct;
-    case SERIES_SPEED:
-    case N_SERIES:
-    default:
-      return s->speed_kmh;
-    }
-}
-
-static char *
-format_value (Series series,
-              double value)
-{
-  if (isnan (value))
-    return g_strdup ("–");
-
-  switch (series)
-    {
-    case SERIES_VEHICLES:
-      return g_strdup_printf ("%.1f", value);
-    case SERIES_DENSITY:
-      return g_strdup_printf (_("%.1f %%"), value);
-    case SERIES_SPEED:
-    case N_SERIES:
-    default:
-      return g_strdup_printf (_("%.0f km/h"), value);
-    }
-}
-
 /* Charts -------------------------------------------------------------------------------------- */
-
-static void
-lookup_color (GtkWidget  *widget,
-              const char *name,
-              const char *fallback,
-              GdkRGBA    *out)
-{
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  if (!gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), name, out))
-    gdk_rgba_parse (out, fallback);
-  G_GNUC_END_IGNORE_DEPRECATIONS
-}
 
 static void
 draw_chart (GtkDrawingArea *area,
@@ -138,81 +74,33 @@ draw_chart (GtkDrawingArea *area,
             gpointer        user_data)
 {
   VigilCameraView *self = user_data;
-  Series series = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (area), "series"));
-  GdkRGBA fg, accent;
-  double top = series_info[series].min_top;
-  gint64 to_us, from_us;
-  gboolean pen_down = FALSE;
-
-  lookup_color (GTK_WIDGET (area), "window_fg_color", "rgba(0,0,0,0.8)", &fg);
-  lookup_color (GTK_WIDGET (area), "accent_color", "#1c71d8", &accent);
-
-  /* Grid: the baseline and quarters of the value range. */
-  cairo_set_line_width (cr, 1);
-  cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.12);
-  for (int i = 0; i <= 4; i++)
-    {
-      double y = round (1 + (height - 2) * i / 4.0) - 0.5;
-
-      cairo_move_to (cr, 0, y);
-      cairo_line_to (cr, width, y);
-    }
-  cairo_stroke (cr);
-
-  if (self->history == NULL || self->history->len == 0)
-    return;
-
-  for (guint i = 0; i < self->history->len; i++)
-    {
-      double v = series_value (&g_array_index (self->history, VigilTrafficStats, i), series);
-
-      if (!isnan (v))
-        top = MAX (top, v * 1.15);
-    }
+  gint64 to_us = 0, from_us = 0;
 
   /* The last minutes, or as much as there is while the camera is young. */
-  to_us = g_array_index (self->history, VigilTrafficStats, self->history->len - 1).end_us;
-  from_us = MAX (to_us - CHART_SPAN_US,
-                 g_array_index (self->history, VigilTrafficStats, 0).start_us);
-  if (from_us >= to_us)
-    from_us = to_us - G_USEC_PER_SEC;
-
-  cairo_set_line_width (cr, 2);
-  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
-  gdk_cairo_set_source_rgba (cr, &accent);
-  for (guint i = 0; i < self->history->len; i++)
+  if (self->history != NULL && self->history->len > 0)
     {
-      const VigilTrafficStats *s = &g_array_index (self->history, VigilTrafficStats, i);
-      double v = series_value (s, series);
-      double x = (double) (s->end_us - from_us) / (to_us - from_us) * width;
-      double y = height - 1 - v / top * (height - 2);
-
-      if (s->end_us < from_us || isnan (v))
-        {
-          pen_down = FALSE;
-          continue;
-        }
-      if (pen_down)
-        cairo_line_to (cr, x, y);
-      else
-        cairo_move_to (cr, x, y);
-      pen_down = TRUE;
+      to_us = g_array_index (self->history, VigilTrafficStats, self->history->len - 1).end_us;
+      from_us = MAX (to_us - CHART_SPAN_US,
+                     g_array_index (self->history, VigilTrafficStats, 0).start_us);
+      if (from_us >= to_us)
+        from_us = to_us - G_USEC_PER_SEC;
     }
-  cairo_stroke (cr);
+  vigil_traffic_chart_draw (GTK_WIDGET (area), cr, width, height, self->history,
+                            vigil_traffic_chart_get_series (area), from_us, to_us);
 }
 
 static void
 update_chart_values (VigilCameraView *self)
 {
-  for (guint i = 0; i < N_SERIES; i++)
+  for (guint i = 0; i < VIGIL_TRAFFIC_N_SERIES; i++)
     {
       g_autofree char *text = NULL;
       double v = NAN;
 
       if (self->history != NULL && self->history->len > 0)
-        v = series_value (&g_array_index (self->history, VigilTrafficStats,
-                                          self->history->len - 1), i);
-      text = format_value (i, v);
+        v = vigil_traffic_series_value (&g_array_index (self->history, VigilTrafficStats,
+                                                        self->history->len - 1), i);
+      text = vigil_traffic_series_format (i, v);
       gtk_label_set_text (self->chart_values[i], text);
       gtk_widget_queue_draw (self->charts[i]);
     }
@@ -597,44 +485,6 @@ build_header (VigilCameraView *self)
 }
 
 static GtkWidget *
-build_chart (VigilCameraView *self,
-             Series           series)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  GtkWidget *top = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *title = gtk_label_new (_(series_info[series].title));
-  GtkWidget *area = gtk_drawing_area_new ();
-
-  gtk_widget_add_css_class (title, "heading");
-  gtk_label_set_xalign (GTK_LABEL (title), 0);
-  gtk_widget_set_hexpand (title, TRUE);
-  self->chart_values[series] = GTK_LABEL (gtk_label_new ("–"));
-  gtk_widget_add_css_class (GTK_WIDGET (self->chart_values[series]), "numeric");
-  gtk_box_append (GTK_BOX (top), title);
-  gtk_box_append (GTK_BOX (top), GTK_WIDGET (self->chart_values[series]));
-  gtk_box_append (GTK_BOX (box), top);
-
-  g_object_set_data (G_OBJECT (area), "series", GUINT_TO_POINTER (series));
-  gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (area), CHART_HEIGHT);
-  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (area), draw_chart, self, NULL);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (area), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _(series_info[series].title), -1);
-  gtk_box_append (GTK_BOX (box), area);
-  self->charts[series] = area;
-
-  gtk_widget_add_css_class (box, "card");
-  gtk_widget_set_hexpand (box, TRUE);
-  gtk_widget_set_margin_start (top, 12);
-  gtk_widget_set_margin_end (top, 12);
-  gtk_widget_set_margin_top (top, 12);
-  gtk_widget_set_margin_start (area, 12);
-  gtk_widget_set_margin_end (area, 12);
-  gtk_widget_set_margin_bottom (area, 12);
-
-  return box;
-}
-
-static GtkWidget *
 build_alarms (VigilCameraView *self)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
@@ -736,8 +586,10 @@ vigil_camera_view_init (VigilCameraView *self)
 
   self->frame_bin = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   gtk_box_append (GTK_BOX (left), self->frame_bin);
-  for (guint i = 0; i < N_SERIES; i++)
-    gtk_box_append (GTK_BOX (charts), build_chart (self, i));
+  for (guint i = 0; i < VIGIL_TRAFFIC_N_SERIES; i++)
+    gtk_box_append (GTK_BOX (charts), vigil_traffic_chart_new (i, draw_chart, self,
+                                                               &self->charts[i],
+                                                               &self->chart_values[i]));
   gtk_box_append (GTK_BOX (left), charts);
   gtk_widget_set_hexpand (left, TRUE);
   gtk_box_append (GTK_BOX (content), left);

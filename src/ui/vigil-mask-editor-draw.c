@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 
 #include "vigil-mask-editor-private.h"
+#include "vigil-ui-util.h"
 
 /* Widget pixels: a vertex's handle. */
 #define HANDLE_RADIUS 5.0
@@ -110,16 +111,6 @@ _vigil_mask_editor_texture_from_frame (VigilFrame *frame)
 /* Drawing ------------------------------------------------------------------------------------ */
 
 static void
-lookup_color (GtkWidget  *widget,
-              const char *name,
-              const char *fallback,
-              GdkRGBA    *out)
-{
-  if (!gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), name, out))
-    gdk_rgba_parse (out, fallback);
-}
-
-static void
 trace (VigilMaskEditor *self,
        cairo_t         *cr,
        GArray          *points,
@@ -208,7 +199,7 @@ draw_overlay (VigilMaskEditor *self,
   static const double dashes[] = { 6, 4 };
   GdkRGBA accent;
 
-  lookup_color (GTK_WIDGET (self), "accent_bg_color", "#3584e4", &accent);
+  vigil_ui_lookup_color (GTK_WIDGET (self), "accent_bg_color", "#3584e4", &accent);
   cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
 
   for (guint i = 0; i < self->polygons->len; i++)

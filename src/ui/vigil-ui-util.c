@@ -159,6 +159,18 @@ vigil_ui_cause_name (VigilAlarmCause cause)
     }
 }
 
+void
+vigil_ui_lookup_color (GtkWidget  *widget,
+                       const char *name,
+                       const char *fallback,
+                       GdkRGBA    *out)
+{
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  if (!gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), name, out))
+    gdk_rgba_parse (out, fallback);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+}
+
 char *
 vigil_ui_format_time (gint64 us)
 {

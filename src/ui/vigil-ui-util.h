@@ -33,6 +33,13 @@ const char *vigil_ui_cause_name      (VigilAlarmCause  cause);
 /* "2026-01-01 00:01:00" in UTC, as the CSV reports write it; "" for 0. */
 char       *vigil_ui_format_time     (gint64           us);
 
+/* The style's named colour @name (e.g. "accent_color") for @widget, or @fallback (CSS) when
+ * the style has none. */
+void        vigil_ui_lookup_color    (GtkWidget       *widget,
+                                      const char      *name,
+                                      const char      *fallback,
+                                      GdkRGBA         *out);
+
 /* A filter named @name for files matching @pattern or of @mime_type (may be NULL). */
 GtkFileFilter        *vigil_ui_file_filter_new     (const char              *name,
                                                     const char              *pattern,
