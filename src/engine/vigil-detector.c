@@ -716,7 +716,7 @@ static void
 drop_ghosts (VigilDetector *self,
              const guint   *index)
 {
-  const Run *runs = (const Run *) self->runs->data;
+  Run *runs = (Run *) self->runs->data;
   const guint8 *outline = self->tmp;
   g_autofree guint64 *contrast = NULL;
 
@@ -727,7 +727,7 @@ drop_ghosts (VigilDetector *self,
   for (guint i = 0; i < self->runs->len; i++)
     {
       const Run *r = &runs[i];
-      guint64 *c = contrast + 5 * (gsize) index[find_root ((Run *) runs, i)];
+      guint64 *c = contrast + 5 * (gsize) index[find_root (runs, i)];
 
       if (r->x0 > 0)
         edge_contrast (self, outline, r->x0, r->y, r->x0 - 1, r->y, c);
@@ -759,7 +759,7 @@ drop_ghosts (VigilDetector *self,
     {
       const Run *r = &runs[i];
 
-      if (!g_array_index (self->blobs, Blob, index[find_root ((Run *) runs, i)]).ghost)
+      if (!g_array_index (self->blobs, Blob, index[find_root (runs, i)]).ghost)
         continue;
       memcpy (row_of (self, self->background, r->y) + r->x0, row_of (self, self->gray, r->y) + r->x0,
               r->x1 - r->x0);
